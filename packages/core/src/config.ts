@@ -1,0 +1,118 @@
+/** The YAML config file: schema, defaults and loading. Errors name the key and what is wrong. */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 letters, digits, "-" or "_"');
+
+const sourceUrl = z.string().min(1).refine(
+  (u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) || /^(rtsp|rtsps|rtmp|http|https|file|udp|srt):/i.test(u),
+  'must be an rtsp://, rtsps://, http(s):// or file URL, or a file path',
+);
+
+export const alertPolicySchema = z.strictObject({
+  /** Frames over threshold within `confirmSeconds` needed to open an alert. */
+  confirmFrames: z.number().int().min(1).max(100).default(3),
+  confirmSeconds: z.number().positive().max(60).default(1.5),
+  /** An open alert closes after this long with no frame over threshold. */
+  quietSeconds: z.number().positive().max(3600).default(3),
+  /** An `update` is sent at most this often while an alert goes on. */
+  updateSeconds: z.number().positive().max(3600).default(2),
+});
+
+export const cameraSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  url: sourceUrl,
+  /** Analysed frames per second. */
+  fps: z.number().positive().max(30).default(5),
+  /** Width of the analysed frame in pixels; height keeps the aspect ratio (rounded to even). */
+  width: z.number().int().min(64).max(1920).default(320),
+  /** Learn normal from the first N seconds when no model exists. */
+  learnSeconds: z.number().positive().max(3600).default(30),
+  /** Loop a file source (files only). */
+  loop: z.boolean().default(true),
+  alerts: alertPolicySchema.prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://') }).prefault({ url: 'redis://127.0.0.1:6379' }),
+  /** Prefix of every Redis key and queue, so several deployments can share one Redis. */
+  namespace: id.default('vigil'),
+  dataDir: z.string().default('./data'),
+  gateway: z.strictObject({
+    host: z.string().default('0.0.0.0'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    tokens: z.array(z.strictObject({ token: z.string().min(8, 'must be at least 8 characters'), role: z.enum(['viewer', 'operator', 'admin']) })).min(1, 'needs at least one token'),
+    heartbeatSeconds: z.number().positive().max(300).default(15),
+    /** Base URL that snapshot links in alerts start with. */
+    publicUrl: z.string().url().optional(),
+  }),
+  ingest: z.strictObject({
+    /** Frames of one camera waiting or being scored; beyond this new frames are dropped (and counted). */
+    maxInFlight: z.number().int().min(1).max(1000).default(8),
+    frameTtlSeconds: z.number().int().min(5).max(3600).default(60),
+    /** No frame for this long restarts the decoder. */
+    stallSeconds: z.number().positive().max(600).default(10),
+    metricsPort: z.number().int().min(0).max(65535).optional(),
+  }).prefault({}),
+  worker: z.strictObject({
+    concurrency: z.number().int().min(1).max(64).default(2),
+    metricsPort: z.number().int().min(0).max(65535).optional(),
+  }).prefault({}),
+  cameras: z.array(cameraSchema).min(1, 'needs at least one camera'),
+}).superRefine((cfg, ctx) => {
+  const seen = new Set<string>();
+  cfg.cameras.forEach((c, i) => {
+    if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${c.id}"` });
+    seen.add(c.id);
+  });
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type CameraConfig = z.infer<typeof cameraSchema>;
+export type AlertPolicy = z.infer<typeof alertPolicySchema>;
+
+function keyPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(top level)';
+}
+
+/** Validates an already-parsed config object; throws one ConfigError naming the first bad key. */
+export function parseConfig(raw: unknown, source = 'config'): Config {
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'is required';
+    throw new ConfigError(`${source}: ${keyPath(issue.path)}: ${message}`);
+  }
+  return result.data;
+}
+
+/** Reads and validates a YAML config file. Relative paths in it resolve against the file's folder. */
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true });
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
+    throw new ConfigError(`${file}:${where} invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const cfg = parseConfig(raw, file);
+  const base = dirname(resolve(file));
+  cfg.dataDir = resolve(base, cfg.dataDir);
+  for (const cam of cfg.cameras) {
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(cam.url)) cam.url = resolve(base, cam.url);
+  }
+  return cfg;
+}

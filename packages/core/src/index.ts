@@ -1,0 +1,5 @@
+export * from './types.js';
+export * from './errors.js';
+export * from './config.js';
+export * from './keys.js';
+export * from './log.js';

@@ -1,0 +1,75 @@
+/** Shared data shapes that flow through the pipeline: video → anomaly → regions → alert events. */
+
+/** One decoded, scaled video frame, packed RGB (3 bytes a pixel, row-major). */
+export interface Frame {
+  cameraId: string;
+  /** Monotonic per camera pipeline run; gaps mean frames were dropped. */
+  seq: number;
+  /** Wall-clock time (ms since epoch) at which ingest received the frame. */
+  capturedAt: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** A coarse anomaly map: one score per patch, row-major, `cols × rows`. */
+export interface ScoreMap {
+  cols: number;
+  rows: number;
+  data: Float32Array;
+}
+
+/** An axis-aligned box, normalised to 0–1 of the analysed frame, with its peak score. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/** The scoring of one frame by a camera's model. Scores are normalised so that 1 is the calibrated threshold. */
+export interface FrameScore {
+  cameraId: string;
+  seq: number;
+  capturedAt: number;
+  score: number;
+  frame: FrameSize;
+  regions: Region[];
+  members: Record<string, number>;
+  modelVersion: string;
+}
+
+export type AlertState = 'open' | 'closed';
+export type AlertEventKind = 'open' | 'update' | 'close';
+
+export interface Alert {
+  id: string;
+  cameraId: string;
+  state: AlertState;
+  startedAt: string;
+  updatedAt: string;
+  endedAt?: string;
+  score: number;
+  frame: FrameSize;
+  regions: Region[];
+  members: Record<string, number>;
+  modelVersion: string;
+  snapshotUrl: string;
+}
+
+/** What the gateway pushes on `/v1/live` and POSTs to webhooks. */
+export interface AlertEvent {
+  type: 'alert';
+  event: AlertEventKind;
+  /** Redis Stream entry id; clients pass it back as `since` to replay. */
+  eventId: string;
+  alert: Alert;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin';
