@@ -53,7 +53,7 @@ export const configSchema = z.strictObject({
   ingest: z.strictObject({
     /** Frames of one camera waiting or being scored; beyond this new frames are dropped (and counted). */
     maxInFlight: z.number().int().min(1).max(1000).default(8),
-    frameTtlSeconds: z.number().int().min(5).max(3600).default(60),
+    frameTtlSeconds: z.number().int().min(5).max(3600).default(20),
     /** No frame for this long restarts the decoder. */
     stallSeconds: z.number().positive().max(600).default(10),
     metricsPort: z.number().int().min(0).max(65535).optional(),

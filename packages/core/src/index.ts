@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './config.js';
 export * from './keys.js';
 export * from './log.js';
+export * from './jobs.js';

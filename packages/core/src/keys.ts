@@ -1,15 +1,20 @@
 /** Names of every Redis key, queue and stream, in one place so services agree on them. */
 export function redisKeys(ns: string) {
   return {
+    /** BullMQ queue name of analysed frames. */
     frameQueue: `${ns}-frames`,
     frame: (cameraId: string, seq: number) => `${ns}:frame:${cameraId}:${seq}`,
+    /** Frames of a camera queued or being scored (bounded by ingest). */
     inFlight: (cameraId: string) => `${ns}:inflight:${cameraId}`,
     alertState: (cameraId: string) => `${ns}:alert:${cameraId}`,
+    /** Redis Stream of alert events; field `event` holds the JSON. */
     alertEvents: `${ns}:alerts`,
+    snapshot: (alertId: string) => `${ns}:snapshot:${alertId}`,
+    /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreMsTotal… */
     cameraStatus: (cameraId: string) => `${ns}:camera:${cameraId}`,
     cameraIndex: `${ns}:cameras`,
-    modelAnnounce: `${ns}:models`,
-    learnLock: (cameraId: string) => `${ns}:learn:${cameraId}`,
+    /** String: the camera's current model version (a folder name under dataDir/models/<camera>/). */
+    modelVersion: (cameraId: string) => `${ns}:model:${cameraId}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

@@ -1,0 +1,33 @@
+/** The interface every detector of a camera's ensemble implements; registry.ts maps names to kinds. */
+import type { FrameSize, ScoreMap } from '@vigil/core';
+import type { FrameInput } from './frameInput.js';
+
+export interface DetectorOutput {
+  /** The member's raw frame score, in its own units (calibration.ts normalises it). */
+  raw: number;
+  /** Raw per-patch scores; the frame's score is derived from it, so `raw` = max of `map` for map detectors. */
+  map: ScoreMap;
+}
+
+/** What a fitted member saves: small JSON state plus named Float32 arrays (written as binary files). */
+export interface DetectorState {
+  state: Record<string, unknown>;
+  arrays: Record<string, Float32Array>;
+}
+
+export interface Detector {
+  readonly name: string;
+  readonly params: object;
+  readonly frame: FrameSize;
+  /** Pixels of the frame its map covers, from the top-left corner. */
+  readonly covered: FrameSize;
+  score(input: FrameInput): DetectorOutput;
+  exportState(): DetectorState;
+}
+
+export interface DetectorKind {
+  readonly name: string;
+  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector;
+  /** Rebuilds a fitted member from what `exportState` gave; throws ModelError saying what does not fit. */
+  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector;
+}

@@ -1,0 +1,29 @@
+/** Where camera models live on disk: `<dataDir>/models/<cameraId>/<version>/`, versions sort by time. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export function cameraModelsDir(dataDir: string, cameraId: string): string {
+  return join(dataDir, 'models', cameraId);
+}
+
+export function modelVersionDir(dataDir: string, cameraId: string, version: string): string {
+  return join(cameraModelsDir(dataDir, cameraId), version);
+}
+
+/** A new version name: UTC time to the second (so names sort by age) and a short random suffix. */
+export function newModelVersion(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The newest complete version (one with a manifest) of a camera's model, if any. */
+export function latestModelVersion(dataDir: string, cameraId: string): string | undefined {
+  const root = cameraModelsDir(dataDir, cameraId);
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'manifest.json')))
+    .map((d) => d.name)
+    .sort();
+  return versions.at(-1);
+}

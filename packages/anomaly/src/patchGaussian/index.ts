@@ -1,0 +1,102 @@
+/** PatchGaussian as an ensemble member: model.ts (math), fit.ts (fitting), anomalyMap.ts (post-processing). */
+import { ModelError, type FrameSize } from '@vigil/core';
+import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
+import type { FrameInput } from '../frameInput.js';
+import { anomalyMap, mapMax } from './anomalyMap.js';
+import { fitPatchGaussians } from './fit.js';
+import {
+  FEATURES,
+  FEATURE_COUNT,
+  FeatureExtractor,
+  PatchGaussians,
+  defaultPatchGaussianParams,
+  type PatchGaussianParams,
+} from './model.js';
+
+export * from './model.js';
+export * from './fit.js';
+export * from './anomalyMap.js';
+
+export class PatchGaussian implements Detector {
+  static readonly kind = 'patchGaussian';
+  readonly name = PatchGaussian.kind;
+  readonly covered: FrameSize;
+  private readonly extractor: FeatureExtractor;
+  private readonly features: Float32Array;
+  private readonly distances: Float32Array;
+
+  constructor(
+    readonly params: PatchGaussianParams & { smooth: boolean },
+    readonly frame: FrameSize,
+    readonly gaussians: PatchGaussians,
+  ) {
+    this.extractor = new FeatureExtractor(frame.width, frame.height, params);
+    const { grid } = this.extractor;
+    this.covered = { width: grid.coveredWidth, height: grid.coveredHeight };
+    this.features = new Float32Array(this.extractor.patchCount * FEATURE_COUNT);
+    this.distances = new Float32Array(this.extractor.patchCount);
+  }
+
+  score(input: FrameInput): DetectorOutput {
+    const hasMotion = this.extractor.extract(input, this.features);
+    this.gaussians.distances(this.features, hasMotion, this.distances);
+    const map = anomalyMap(this.distances, this.extractor.grid, this.params.smooth);
+    return { raw: mapMax(map), map };
+  }
+
+  exportState(): DetectorState {
+    return {
+      state: { patches: this.gaussians.patchCount, features: [...FEATURES] },
+      arrays: { mean: this.gaussians.mean, covariance: this.gaussians.covariance },
+    };
+  }
+}
+
+export type PatchGaussianOptions = PatchGaussianParams & { smooth: boolean };
+export const defaultPatchGaussianOptions: PatchGaussianOptions = { ...defaultPatchGaussianParams, smooth: true };
+
+function resolveParams(given: Record<string, unknown> | undefined): PatchGaussianOptions {
+  const p = { ...defaultPatchGaussianOptions, ...(given ?? {}) } as PatchGaussianOptions;
+  const ok =
+    Number.isInteger(p.patchSize) && p.patchSize > 0 &&
+    Number.isInteger(p.stride) && p.stride > 0 && p.patchSize % p.stride === 0 &&
+    (p.shrinkage === 'auto' || (typeof p.shrinkage === 'number' && p.shrinkage >= 0 && p.shrinkage <= 1)) &&
+    typeof p.minShrinkage === 'number' &&
+    Array.isArray(p.minStd) && p.minStd.length === FEATURE_COUNT && p.minStd.every((v) => typeof v === 'number' && v > 0) &&
+    Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
+    typeof p.smooth === 'boolean';
+  if (!ok) throw new ModelError(`invalid patchGaussian params: ${JSON.stringify(given)}`);
+  return p;
+}
+
+export const patchGaussianKind: DetectorKind = {
+  name: PatchGaussian.kind,
+  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
+    const p = resolveParams(params);
+    const fitted = fitPatchGaussians(frames, p);
+    const first = frames[0]!;
+    return new PatchGaussian(p, { width: first.width, height: first.height }, fitted.gaussians);
+  },
+  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
+    const p = resolveParams(params);
+    const { mean, covariance } = saved.arrays;
+    if (!mean || !covariance) throw new ModelError('patchGaussian state lacks its mean or covariance array');
+    let patches: number;
+    try {
+      patches = new FeatureExtractor(frame.width, frame.height, p).patchCount;
+    } catch (err) {
+      throw new ModelError(`patchGaussian params do not fit a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
+    }
+    if (mean.length !== patches * FEATURE_COUNT || covariance.length !== patches * FEATURE_COUNT * FEATURE_COUNT) {
+      throw new ModelError(
+        `patchGaussian arrays do not match a ${frame.width}x${frame.height} frame: expected ${patches * FEATURE_COUNT} means and ` +
+          `${patches * FEATURE_COUNT * FEATURE_COUNT} covariance entries, found ${mean.length} and ${covariance.length}`,
+      );
+    }
+    try {
+      return new PatchGaussian(p, frame, new PatchGaussians(patches, mean, covariance));
+    } catch (err) {
+      throw new ModelError(`patchGaussian covariance is corrupt: ${(err as Error).message}`);
+    }
+  },
+};

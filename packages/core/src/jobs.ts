@@ -1,0 +1,14 @@
+/** What ingest puts on the frame queue: the frame bytes stay in Redis under `key` (with a TTL). */
+export interface FrameJob {
+  cameraId: string;
+  seq: number;
+  capturedAt: number;
+  width: number;
+  height: number;
+  key: string;
+  /** Key of the previous analysed frame of this camera, for motion features; may have expired. */
+  prevKey?: string;
+}
+
+/** Camera states as shown to operators. */
+export type CameraState = 'connecting' | 'learning' | 'live' | 'reconnecting' | 'stopped';

@@ -1,0 +1,23 @@
+export { FrameReassembler } from './frameReassembler.js';
+export { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnectPolicy.js';
+export {
+  spawnRawDecode,
+  encodeVideo,
+  probeVideo,
+  isNetworkUrl,
+  type RawDecode,
+  type RawDecodeOptions,
+  type EncodeVideoOptions,
+  type VideoInfo,
+} from './ffmpeg.js';
+export { decodeFrames, type DecodeOptions, type DecodedFrame } from './decodeFrames.js';
+export {
+  CameraSource,
+  type CameraSourceOptions,
+  type CameraSourceEvents,
+  type CameraState,
+  type CameraStateChange,
+} from './cameraSource.js';
+export { encodeJpeg } from './encoders.js';
+export { drawBoxes, type NormalisedBox, type Rgb } from './draw.js';
+export { LocalRtspServer, prepareStreamFile, type LocalRtspServerOptions, type RtspMount } from './localRtspServer.js';

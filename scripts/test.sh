@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quickstart: installs what is missing, type-checks, then runs every test (unit, integration with
+# real Redis, ffmpeg and GStreamer RTSP, and end-to-end across real service processes).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/bootstrap.sh"
+pnpm --silent typecheck
+exec pnpm --silent exec vitest run "$@"

@@ -1,0 +1,49 @@
+/** Reads the per-camera status hashes that ingest and workers keep in Redis. */
+import type { Redis } from 'ioredis';
+import { redisKeys, type CameraConfig } from '@vigil/core';
+
+export interface CameraStatus {
+  id: string;
+  name: string | null;
+  state: string;
+  framesIn: number;
+  dropped: number;
+  scored: number;
+  /** ISO-8601, or null when no frame has arrived. */
+  lastFrameAt: string | null;
+}
+
+function count(value: string | undefined): number {
+  const n = Number(value);
+  return value !== undefined && Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
+/** Accepts ms or s since the epoch, or an ISO string, as other services may write either. */
+export function toIsoTime(value: string | undefined): string | null {
+  if (!value) return null;
+  const n = Number(value);
+  const ms = Number.isFinite(n) ? (n < 1e11 ? n * 1000 : n) : Date.parse(value);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : null;
+}
+
+export async function readCameraStatuses(redis: Redis, ns: string, cameras: CameraConfig[]): Promise<CameraStatus[]> {
+  const keys = redisKeys(ns);
+  const pipeline = redis.pipeline();
+  for (const cam of cameras) pipeline.hgetall(keys.cameraStatus(cam.id));
+  const results = (await pipeline.exec()) ?? [];
+  return cameras.map((cam, i) => {
+    const [err, value] = results[i] ?? [null, {}];
+    // A key of another type is someone else's bug; show the camera as unknown rather than fail the list.
+    if (err && !/^WRONGTYPE/.test(err.message)) throw err;
+    const hash = (err ? {} : value ?? {}) as Record<string, string>;
+    return {
+      id: cam.id,
+      name: cam.name ?? null,
+      state: hash.state || 'unknown',
+      framesIn: count(hash.framesIn),
+      dropped: count(hash.dropped),
+      scored: count(hash.scored),
+      lastFrameAt: toIsoTime(hash.lastFrameAt),
+    };
+  });
+}

@@ -1,0 +1,92 @@
+/** Wires the gateway together: Redis connections, HTTP routes, the live WebSocket and the stream reader. */
+import Fastify, { type FastifyReply } from 'fastify';
+import { Redis } from 'ioredis';
+import { createLogger, redisKeys, type Config } from '@vigil/core';
+import { AlertStreamReader, readAlertsAfter } from './alertStream.js';
+import { TokenAuth } from './auth.js';
+import { installErrorReplies } from './httpErrors.js';
+import { LiveHub } from './live.js';
+import { GatewayMetrics } from './metrics.js';
+import { registerCameraRoutes } from './routes/cameras.js';
+import { registerHealthRoute } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerSnapshotRoute } from './routes/snapshots.js';
+
+export interface Gateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Overrides `config.gateway.port`; 0 picks a free port. */
+  port?: number;
+}
+
+function urlOf(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+export async function startGateway(config: Config, opts: GatewayOptions = {}): Promise<Gateway> {
+  const log = createLogger('gateway');
+  const keys = redisKeys(config.namespace);
+  // Requests fail fast (then 503) while Redis is down; the stream reader waits for it instead.
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  const blocking = new Redis(config.redis.url, { maxRetriesPerRequest: null, connectTimeout: 2000 });
+  let redisErrorLogged = false;
+  for (const conn of [redis, blocking]) {
+    conn.on('error', (err: Error) => {
+      if (!redisErrorLogged) log.warn('redis connection error', { error: err });
+      redisErrorLogged = true;
+    });
+    conn.on('ready', () => (redisErrorLogged = false));
+  }
+
+  const auth = new TokenAuth(config.gateway.tokens);
+  const metrics = new GatewayMetrics();
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    // Errors raised before routing (a malformed URL) bypass the error handler; keep them JSON too.
+    frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: error.message }),
+  });
+  installErrorReplies(app, log);
+  registerHealthRoute(app, redis);
+  registerMetricsRoute(app, metrics, redis, config);
+  registerCameraRoutes(app, auth, redis, config);
+  registerSnapshotRoute(app, auth, redis, config);
+
+  const hub = new LiveHub({
+    auth,
+    metrics,
+    log,
+    heartbeatSeconds: config.gateway.heartbeatSeconds,
+    replay: (since) => readAlertsAfter(redis, keys.alertEvents, since, log),
+  });
+  hub.attach(app.server);
+  const reader = new AlertStreamReader(blocking, redis, keys.alertEvents, (alert) => {
+    metrics.alertEventsRead.inc({ event: alert.event.event });
+    hub.broadcast(alert);
+  }, log);
+
+  const close = async () => {
+    await hub.close();
+    await reader.stop();
+    await app.close();
+    redis.disconnect();
+  };
+
+  try {
+    await reader.start();
+    await app.listen({ host: config.gateway.host, port: opts.port ?? config.gateway.port });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.gateway.port);
+  const url = urlOf(config.gateway.host, port);
+  log.info('gateway listening', { url, live: `${url.replace(/^http/, 'ws')}/v1/live` });
+  return { url, port, close };
+}

@@ -1,0 +1,120 @@
+/** One camera's pipeline: live source → (learn normal when no model exists) → frames to Redis and the queue. */
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
+import { CameraSource, type SourceState } from '@vigil/video';
+import { latestModelVersion, modelVersionDir, newModelVersion } from '@vigil/anomaly';
+import { FramePublisher } from './framePublisher.js';
+import { NormalLearner } from './normalLearner.js';
+
+export interface PipelineDeps {
+  redis: Redis;
+  queue: Queue<FrameJob>;
+  keys: RedisKeys;
+  dataDir: string;
+  maxInFlight: number;
+  frameTtlSeconds: number;
+  stallSeconds: number;
+}
+
+/** Frames waiting for Redis beyond this are dropped at the door, so a slow Redis cannot grow memory. */
+const MAX_PENDING_FRAMES = 32;
+
+export class CameraPipeline {
+  private readonly log;
+  private readonly source: CameraSource;
+  private readonly publisher: FramePublisher;
+  private learner: NormalLearner | undefined;
+  private sourceState: SourceState = 'connecting';
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+  published = 0;
+  dropped = 0;
+
+  constructor(private readonly camera: CameraConfig, private readonly deps: PipelineDeps) {
+    this.log = createLogger(`ingest:${camera.id}`);
+    this.publisher = new FramePublisher(deps.redis, deps.queue, deps.keys, { maxInFlight: deps.maxInFlight, frameTtlSeconds: deps.frameTtlSeconds });
+    this.source = new CameraSource({ cameraId: camera.id, url: camera.url, fps: camera.fps, width: camera.width, loop: camera.loop, stallSeconds: deps.stallSeconds });
+  }
+
+  async start(): Promise<void> {
+    const { redis, keys, dataDir } = this.deps;
+    await redis.sadd(keys.cameraIndex, this.camera.id);
+    await redis.hset(keys.cameraStatus(this.camera.id), 'name', this.camera.name ?? this.camera.id, 'fps', String(this.camera.fps));
+    let version = await redis.get(keys.modelVersion(this.camera.id));
+    if (!version) {
+      version = latestModelVersion(dataDir, this.camera.id) ?? null;
+      if (version) await redis.set(keys.modelVersion(this.camera.id), version);
+    }
+    if (version) {
+      this.log.info('using model', { version });
+    } else {
+      this.learner = new NormalLearner(this.camera.id, this.camera.learnSeconds);
+      this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
+    }
+    this.source.on('frame', (frame: Frame) => this.enqueue(frame));
+    this.source.on('state', (state: SourceState) => {
+      this.sourceState = state;
+      if (state !== 'live') {
+        this.publisher.resetMotion();
+        this.learner?.breakRun();
+      }
+      void this.reportState();
+    });
+    await this.reportState();
+    this.source.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.source.stop();
+    await this.chain;
+    await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', 'stopped').catch(() => undefined);
+  }
+
+  private state(): CameraState {
+    if (this.sourceState === 'live' && this.learner) return 'learning';
+    return this.sourceState;
+  }
+
+  private async reportState(): Promise<void> {
+    await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', this.state()).catch((err: unknown) => this.log.warn('cannot report state', { err }));
+  }
+
+  // Frames are handled one at a time in arrival order; the motion feature needs that order.
+  private enqueue(frame: Frame): void {
+    if (this.pending >= MAX_PENDING_FRAMES) {
+      this.dropped++;
+      void this.deps.redis.hincrby(this.deps.keys.cameraStatus(this.camera.id), 'dropped', 1).catch(() => undefined);
+      return;
+    }
+    this.pending++;
+    this.chain = this.chain
+      .then(() => this.handle(frame))
+      .catch((err: unknown) => this.log.error('frame not published', { seq: frame.seq, err }))
+      .finally(() => {
+        this.pending--;
+      });
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    if (this.learner) {
+      if (!this.learner.add(frame)) return;
+      await this.finishLearning(this.learner);
+      return;
+    }
+    const outcome = await this.publisher.publish(frame);
+    if (outcome === 'queued') this.published++;
+    else this.dropped++;
+  }
+
+  private async finishLearning(learner: NormalLearner): Promise<void> {
+    const started = Date.now();
+    const model = learner.fit();
+    const version = newModelVersion();
+    await NormalLearner.save(model, modelVersionDir(this.deps.dataDir, this.camera.id, version), version);
+    await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);
+    this.learner = undefined;
+    this.log.info('learned normal footage; model saved', { version, frames: learner.frameCount, fitMs: Date.now() - started });
+    await this.reportState();
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./ingestService.js";
+export * from "./framePublisher.js";

@@ -1,0 +1,37 @@
+/** Collects a camera's first `learnSeconds` of analysed frames and fits its first model from them. */
+import type { Frame } from '@vigil/core';
+import { fitCameraModel, saveCameraModel, type CameraModel, type FrameInput } from '@vigil/anomaly';
+
+export class NormalLearner {
+  private readonly frames: FrameInput[] = [];
+  private firstAt: number | undefined;
+  private prev: Frame | undefined;
+
+  constructor(private readonly cameraId: string, private readonly learnSeconds: number) {}
+
+  /** Adds a frame; returns true once enough footage has been seen. */
+  add(frame: Frame): boolean {
+    this.firstAt ??= frame.capturedAt;
+    const sameSize = this.prev && this.prev.width === frame.width && this.prev.height === frame.height;
+    this.frames.push({ data: frame.data, width: frame.width, height: frame.height, ...(sameSize ? { prev: this.prev!.data } : {}) });
+    this.prev = frame;
+    return frame.capturedAt - this.firstAt >= this.learnSeconds * 1000;
+  }
+
+  get frameCount(): number {
+    return this.frames.length;
+  }
+
+  /** Motion features need consecutive frames: a reconnect starts a new run. */
+  breakRun(): void {
+    this.prev = undefined;
+  }
+
+  fit(): CameraModel {
+    return fitCameraModel(this.frames, { cameraId: this.cameraId });
+  }
+
+  static async save(model: CameraModel, dir: string, version: string): Promise<void> {
+    await saveCameraModel(model, dir, { version });
+  }
+}

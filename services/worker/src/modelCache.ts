@@ -1,0 +1,55 @@
+/** Loads camera models on demand and switches to a newer version between frames (workers hold no other camera state). */
+import type { Redis } from 'ioredis';
+import { createLogger, ModelError, type RedisKeys } from '@vigil/core';
+import { loadCameraModel, modelVersionDir, type CameraModel } from '@vigil/anomaly';
+
+const log = createLogger('worker:models');
+/** How long a looked-up version is trusted before asking Redis again. */
+const VERSION_CHECK_MS = 1000;
+
+interface Entry {
+  version: string;
+  model: CameraModel;
+  checkedAt: number;
+}
+
+export class ModelCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry | undefined>>();
+
+  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly dataDir: string) {}
+
+  /** The camera's current model, or undefined while it has none (still learning). */
+  async get(cameraId: string): Promise<CameraModel | undefined> {
+    const cached = this.entries.get(cameraId);
+    if (cached && Date.now() - cached.checkedAt < VERSION_CHECK_MS) return cached.model;
+    let pending = this.loading.get(cameraId);
+    if (!pending) {
+      pending = this.refresh(cameraId, cached).finally(() => this.loading.delete(cameraId));
+      this.loading.set(cameraId, pending);
+    }
+    return (await pending)?.model;
+  }
+
+  private async refresh(cameraId: string, cached: Entry | undefined): Promise<Entry | undefined> {
+    const version = await this.redis.get(this.keys.modelVersion(cameraId));
+    if (!version) return undefined;
+    if (cached && cached.version === version) {
+      cached.checkedAt = Date.now();
+      return cached;
+    }
+    const dir = modelVersionDir(this.dataDir, cameraId, version);
+    try {
+      const model = await loadCameraModel(dir);
+      const entry = { version, model, checkedAt: Date.now() };
+      this.entries.set(cameraId, entry);
+      log.info('model loaded', { camera: cameraId, version });
+      return entry;
+    } catch (err) {
+      // Keep scoring with the previous version rather than stop, and say why.
+      log.error('cannot load model', { camera: cameraId, version, err: err instanceof ModelError ? err.message : String(err) });
+      if (cached) cached.checkedAt = Date.now();
+      return cached;
+    }
+  }
+}

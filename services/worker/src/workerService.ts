@@ -1,0 +1,95 @@
+/** The worker service: a BullMQ worker pool scoring frames of any camera, and the quiet-camera sweep. */
+import { createServer, type Server } from 'node:http';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { createLogger, redisKeys, type Config, type FrameJob } from '@vigil/core';
+import { AlertTracker } from './alertTracker.js';
+import { FrameScorer } from './frameScorer.js';
+import { ModelCache } from './modelCache.js';
+import { createWorkerMetrics } from './workerMetrics.js';
+
+const log = createLogger('worker');
+const TICK_MS = 1000;
+
+export interface RunningWorker {
+  metricsUrl?: string;
+  close(): Promise<void>;
+}
+
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  const keys = redisKeys(config.namespace);
+  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const bullConnection = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const policies = new Map(config.cameras.map((c) => [c.id, c.alerts]));
+  const defaultPolicy = config.cameras[0]!.alerts;
+  const tracker = new AlertTracker(redis, config.namespace, (id) => policies.get(id) ?? defaultPolicy);
+  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir), tracker);
+  const metrics = createWorkerMetrics();
+  metrics.backend.set({ backend: 'js' }, 1);
+
+  const worker = new Worker<FrameJob>(
+    keys.frameQueue,
+    async (job) => {
+      const started = performance.now();
+      const camera = job.data.cameraId;
+      try {
+        const outcome = await scorer.score(job.data);
+        const seconds = (performance.now() - started) / 1000;
+        if (outcome.kind !== 'scored') {
+          metrics.framesSkipped.inc({ camera, reason: outcome.kind });
+          return;
+        }
+        metrics.framesScored.inc({ camera });
+        metrics.scoreSeconds.observe({ camera }, seconds);
+        for (const ev of outcome.events) metrics.alertEvents.inc({ camera, event: ev.event });
+        await redis
+          .multi()
+          .hincrby(keys.cameraStatus(camera), 'scored', 1)
+          .hincrbyfloat(keys.cameraStatus(camera), 'scoreSecondsTotal', seconds)
+          .hset(keys.cameraStatus(camera), 'lastScore', outcome.score.score.toFixed(4), 'lastScoredAt', String(Date.now()))
+          .exec();
+      } finally {
+        await redis.decr(keys.inFlight(camera));
+      }
+    },
+    { connection: bullConnection, concurrency: config.worker.concurrency },
+  );
+  worker.on('failed', (job, err) => log.error('frame failed', { camera: job?.data.cameraId, seq: job?.data.seq, err: err.message }));
+  worker.on('error', (err) => log.error('queue error', { err: err.message }));
+
+  // Close alerts of cameras that went silent: no frame will arrive to decide it.
+  const cameraIds = config.cameras.map((c) => c.id);
+  const ticker = setInterval(() => {
+    tracker.tick(cameraIds, Date.now()).catch((err: unknown) => log.warn('tick failed', { err }));
+  }, TICK_MS);
+
+  let server: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.worker.metricsPort !== undefined) {
+    server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server!.listen(config.worker.metricsPort, '0.0.0.0', resolve));
+    const addr = server.address();
+    metricsUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.worker.metricsPort}/metrics`;
+  }
+  log.info('worker started', { concurrency: config.worker.concurrency, backend: 'js', ...(metricsUrl ? { metrics: metricsUrl } : {}) });
+
+  return {
+    ...(metricsUrl ? { metricsUrl } : {}),
+    async close() {
+      clearInterval(ticker);
+      await worker.close();
+      server?.close();
+      redis.disconnect();
+      bullConnection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { redisKeys } from '@vigil/core';
+import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
+import { AlertTracker } from '../src/alertTracker.js';
+
+const REDIS_URL = process.env.VIGIL_TEST_REDIS ?? 'redis://127.0.0.1:6379';
+const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+const at = (seconds: number) => T0 + Math.round(seconds * 1000);
+
+/** 5 fps for 30 s: anomalies from 5 s to 9 s and from 17 s to 21 s, each with a rising score and drifting box. */
+function twoEpisodes(cameraId: string): FrameScore[] {
+  const frames: FrameScore[] = [];
+  for (let seq = 0; seq <= 150; seq++) {
+    const s = seq / 5;
+    const inEpisode = (s >= 5 && s <= 9) || (s >= 17 && s <= 21);
+    const score = inEpisode ? 1.2 + (s % 12) / 10 : 0.3;
+    frames.push({
+      cameraId,
+      seq,
+      capturedAt: at(s),
+      score,
+      frame: { width: 320, height: 180 },
+      regions: inEpisode ? [{ x: (s % 12) / 20, y: 0.4, width: 0.1, height: 0.1, score }] : [],
+      members: { patchGaussian: score },
+      modelVersion: 'v1',
+    });
+  }
+  return frames;
+}
+
+function random(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
+/** Out of order by up to `reach` frames, as when a pool of workers takes frames off a queue. */
+function shuffleLocally<T>(items: T[], rnd: () => number, reach: number): T[] {
+  return items.map((item, i) => ({ item, key: i + rnd() * reach })).sort((a, b) => a.key - b.key).map((e) => e.item);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function readStream(redis: Redis, key: string): Promise<AlertEvent[]> {
+  const entries = await redis.xrange(key, '-', '+');
+  return entries.map(([id, fields]) => {
+    expect(fields).toHaveLength(2);
+    expect(fields[0]).toBe('event');
+    const body = JSON.parse(fields[1]!) as Omit<AlertEvent, 'eventId'>;
+    expect(body.type).toBe('alert');
+    return { ...body, eventId: id };
+  });
+}
+
+describe('AlertTracker on Redis', () => {
+  const connections: Redis[] = [];
+  const connect = () => {
+    const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    connections.push(r);
+    return r;
+  };
+  let admin: Redis;
+  const namespaces: string[] = [];
+  const freshNamespace = () => {
+    const ns = `vigil-test-${randomUUID()}`;
+    namespaces.push(ns);
+    return ns;
+  };
+
+  beforeAll(() => {
+    admin = connect();
+  });
+
+  afterAll(async () => {
+    for (const ns of namespaces) {
+      const keys = await admin.keys(`${ns}:*`);
+      if (keys.length) await admin.del(...keys);
+    }
+    await Promise.all(connections.map((c) => c.quit()));
+  });
+
+  it.each([1, 2, 3, 4, 5, 6])('two workers recording one camera out of order emit each event once (shuffle %i)', async (seed) => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const rnd = random(seed * 7919);
+    const workers = [new AlertTracker(connect(), ns, () => policy), new AlertTracker(connect(), ns, () => policy)];
+    // The queue hands frames out slightly out of order; each worker keeps two frames in flight.
+    const queue = shuffleLocally(twoEpisodes('cam-a'), rnd, 6);
+    const returned = (
+      await Promise.all(
+        workers.flatMap((tracker) =>
+          [0, 1].map(async () => {
+            const out: AlertEvent[] = [];
+            for (let f = queue.shift(); f; f = queue.shift()) {
+              if (rnd() < 0.3) await sleep(rnd() * 2);
+              out.push(...(await tracker.record(f)));
+            }
+            return out;
+          }),
+        ),
+      )
+    ).flat();
+
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(new Set(stream.map((e) => e.eventId)).size).toBe(stream.length);
+    // Every event in the stream was reported by exactly the worker that emitted it.
+    expect([...returned].sort((a, b) => a.eventId.localeCompare(b.eventId, 'en', { numeric: true }))).toEqual(stream);
+
+    const opens = stream.filter((e) => e.event === 'open');
+    const closes = stream.filter((e) => e.event === 'close');
+    expect(opens).toHaveLength(2);
+    expect(closes).toHaveLength(2);
+    expect(Date.parse(opens[0]!.alert.startedAt)).toBeGreaterThanOrEqual(at(5));
+    expect(Date.parse(opens[0]!.alert.startedAt)).toBeLessThan(at(9));
+    expect(Date.parse(opens[1]!.alert.startedAt)).toBeGreaterThanOrEqual(at(17));
+    expect(Date.parse(opens[1]!.alert.startedAt)).toBeLessThan(at(21));
+    for (const open of opens) {
+      const life = stream.filter((e) => e.alert.id === open.alert.id);
+      expect(life[0]!.event).toBe('open');
+      expect(life.at(-1)!.event).toBe('close');
+      expect(life.slice(1, -1).every((e) => e.event === 'update')).toBe(true);
+      expect(life.at(-1)!.alert.endedAt).toBeDefined();
+      expect(life.at(-1)!.alert.snapshotUrl).toBe(`/v1/alerts/${open.alert.id}/snapshot.jpg`);
+      const times = life.map((e) => Date.parse(e.alert.updatedAt));
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+    }
+    // The second alert opens only after the first has closed.
+    expect(stream.indexOf(closes[0]!)).toBeLessThan(stream.indexOf(opens[1]!));
+    const ttl = await admin.ttl(keys.alertState('cam-a'));
+    expect(ttl).toBeGreaterThan(0);
+  });
+
+  it('tick closes a silent camera once, whichever worker ticks first', async () => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const a = new AlertTracker(connect(), ns, () => policy);
+    const b = new AlertTracker(connect(), ns, () => policy);
+    for (const f of twoEpisodes('cam-b').slice(0, 35)) await a.record(f);
+    expect((await readStream(admin, keys.alertEvents)).map((e) => e.event)).toEqual(['open']);
+
+    expect(await b.tick(['cam-b', 'cam-unknown'], at(8))).toEqual([]);
+    const [first, second] = await Promise.all([a.tick(['cam-b'], at(12)), b.tick(['cam-b'], at(12))]);
+    const closed = [...first!, ...second!];
+    expect(closed.map((e) => e.event)).toEqual(['close']);
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(stream.map((e) => e.event)).toEqual(['open', 'close']);
+    expect(stream[1]).toEqual(closed[0]);
+    expect(await admin.exists(keys.alertState('cam-unknown'))).toBe(0);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The whole path with real parts: GStreamer RTSP server fed by ffmpeg → `vigil ingest` → Redis + BullMQ →
+ * `vigil worker` → alert lifecycle in Redis → `vigil gateway` → a WebSocket client. Each service is its own process.
+ * The camera plays street.mp4 twice clean (the model learns from the first 20 s, then watches a full loop and more),
+ * then a third time with a car-sized object that drives into the near lane and stops there.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertEvent } from '@vigil/core';
+import { LocalRtspServer } from '@vigil/video';
+import { boxIoU, renderInjectedVideo, type AnomalySpec, type GroundTruth } from '@vigil/anomaly';
+import { LiveClient } from '@vigil/client';
+import { REPO_ROOT, startVigil, type VigilProcess } from '../support/vigilProcess.js';
+
+const CLIP = join(REPO_ROOT, 'footage/street.mp4');
+const CLIP_SECONDS = 905 / 24;
+const ANOMALY_START = 2 * CLIP_SECONDS + 6;
+const ANOMALY: AnomalySpec = {
+  kind: 'stopped-vehicle',
+  startSeconds: ANOMALY_START,
+  durationSeconds: 8,
+  size: { width: 0.15, height: 0.14 },
+  position: { x: 0.6, y: 0.72 },
+  velocity: { x: 0.08, y: 0.1 },
+  enterSeconds: 1,
+};
+const CONFIRM_SECONDS = 1.5;
+
+const work = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+const ns = `e2e-${randomBytes(4).toString('hex')}`;
+const token = `tok-${randomBytes(8).toString('hex')}`;
+const events: { at: number; ev: AlertEvent }[] = [];
+let truth: GroundTruth;
+let rtsp: LocalRtspServer;
+let services: VigilProcess[] = [];
+let client: LiveClient;
+let redis: Redis;
+/** Wall-clock time at which the feeder started playing the file from its first frame. */
+let playStart: number;
+
+const wallTimeOf = (videoSeconds: number) => playStart + videoSeconds * 1000;
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - Date.now())));
+
+function dumpLogs(): string {
+  return services.map((s) => `--- ${s.logFile}\n${readFileSync(s.logFile, 'utf8').split('\n').slice(-40).join('\n')}`).join('\n');
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  truth = await renderInjectedVideo({ src: CLIP, out: join(REPO_ROOT, '.vigil/test-cache/e2e-street-3x.mp4'), repeat: 3, anomalies: [ANOMALY] });
+  redis = new Redis('redis://127.0.0.1:6379');
+  const port = await freePort();
+  rtsp = await LocalRtspServer.start({ mounts: [{ path: 'cam1', file: join(REPO_ROOT, '.vigil/test-cache/e2e-street-3x.mp4'), loop: true }] });
+  playStart = Date.now();
+  const configFile = join(work, 'vigil.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      namespace: ns,
+      dataDir: join(work, 'data'),
+      gateway: { port, tokens: [{ token, role: 'operator' }], heartbeatSeconds: 5 },
+      cameras: [{ id: 'cam1', url: rtsp.urlFor('cam1'), fps: 5, learnSeconds: 20, alerts: { confirmFrames: 3, confirmSeconds: CONFIRM_SECONDS, quietSeconds: 3 } }],
+    }),
+  );
+  services = ['gateway', 'worker', 'ingest'].map((name) => startVigil([name, '--config', configFile], join(work, `${name}.log`)));
+  client = new LiveClient({ url: `http://127.0.0.1:${port}`, token });
+  client.on('alert', (ev) => events.push({ at: Date.now(), ev }));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await client.connect();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`gateway never accepted the client: ${String(err)}\n${dumpLogs()}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}, 180_000);
+
+afterAll(async () => {
+  client?.close();
+  await Promise.all(services.map((s) => s.stop()));
+  await rtsp?.stop();
+  if (redis) {
+    const keys = await redis.keys(`${ns}*`);
+    const bull = await redis.keys(`bull:${ns}*`);
+    if (keys.length + bull.length) await redis.del(...keys, ...bull);
+    redis.disconnect();
+  }
+});
+
+describe('RTSP camera to WebSocket alert, across real service processes', () => {
+  it('learns the scene, then raises no alert over a full loop of normal footage', async () => {
+    // Learning ends about 20 s after the first frame; wait for it, then watch the rest of the two clean plays.
+    const learnDeadline = wallTimeOf(40);
+    while ((await redis.hget(`${ns}:camera:cam1`, 'state')) !== 'live') {
+      if (Date.now() > learnDeadline) throw new Error(`camera never went live\n${dumpLogs()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const watchFrom = Date.now();
+    await sleepUntil(wallTimeOf(2 * CLIP_SECONDS));
+    const watchedSeconds = (Date.now() - watchFrom) / 1000;
+    expect(watchedSeconds).toBeGreaterThanOrEqual(CLIP_SECONDS);
+    const scored = Number(await redis.hget(`${ns}:camera:cam1`, 'scored'));
+    expect(scored).toBeGreaterThan(CLIP_SECONDS * 5 * 0.8);
+    expect(events.map((e) => `${e.ev.event} ${e.ev.alert.id} ${e.ev.alert.score}`)).toEqual([]);
+  }, 150_000);
+
+  it('opens an alert within 3 s of the injected object, with a region on it, and closes it after it leaves', async () => {
+    const firstFrameAt = wallTimeOf(ANOMALY_START);
+    const leftAt = wallTimeOf(ANOMALY_START + ANOMALY.durationSeconds);
+    const openDeadline = firstFrameAt + (CONFIRM_SECONDS + 3) * 1000;
+    await sleepUntil(openDeadline);
+    const open = events.find((e) => e.ev.event === 'open');
+    expect(open, `no open by the deadline\n${dumpLogs()}`).toBeDefined();
+    expect(open!.at).toBeLessThanOrEqual(openDeadline);
+    expect(open!.at).toBeGreaterThanOrEqual(firstFrameAt);
+
+    // The region must overlap where the object was in the frame that opened the alert.
+    const videoT = (Date.parse(open!.ev.alert.updatedAt) - playStart) / 1000;
+    const nearby = truth.frames.filter((f) => Math.abs(f.t - videoT) <= 1).flatMap((f) => f.boxes);
+    const best = Math.max(0, ...open!.ev.alert.regions.flatMap((r) => nearby.map((b) => boxIoU(r, b))));
+    expect(best, JSON.stringify({ regions: open!.ev.alert.regions, videoT })).toBeGreaterThanOrEqual(0.3);
+    expect(Object.keys(open!.ev.alert.members).length).toBeGreaterThan(0);
+    expect(open!.ev.alert.snapshotUrl).toMatch(/\/v1\/alerts\/.+\/snapshot\.jpg$/);
+
+    await sleepUntil(leftAt + 8000);
+    const close = events.find((e) => e.ev.event === 'close' && e.ev.alert.id === open!.ev.alert.id);
+    expect(close, `no close after the object left\n${dumpLogs()}`).toBeDefined();
+    expect(close!.at).toBeGreaterThan(leftAt - 1000);
+    expect(close!.ev.alert.endedAt).toBeDefined();
+    expect(events.filter((e) => e.ev.event === 'open')).toHaveLength(1);
+  }, 150_000);
+});
