@@ -13,7 +13,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseConfig, redisKeys, type Frame, type FrameJob } from '@vigil/core';
 import { decodeFrames, probeVideo } from '@vigil/video';
-import { fitCameraModel, modelVersionDir, newModelVersion, saveCameraModel, type FrameInput } from '@vigil/anomaly';
+import { fitCameraModel, modelVersionDir, saveCameraModel, type FrameInput } from '@vigil/anomaly';
 import { FramePublisher } from '@vigil/ingest';
 import { startWorker } from '@vigil/worker';
 import { REPO_ROOT } from '../support/vigilProcess.js';
@@ -59,8 +59,8 @@ async function fullPipeline(): Promise<{ frames: number; seconds: number; droppe
     prev = f.data;
   }
   const model = fitCameraModel(learn, { cameraId: 'bench' });
-  const version = newModelVersion();
-  await saveCameraModel(model, modelVersionDir(dataDir, 'bench', version), { version });
+  const version = model.manifest.version;
+  await saveCameraModel(model, modelVersionDir(dataDir, 'bench', version));
   await redis.set(keys.modelVersion('bench'), version);
 
   const worker = await startWorker(config);

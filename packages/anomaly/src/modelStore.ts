@@ -1,7 +1,6 @@
 /** Where camera models live on disk: `<dataDir>/models/<cameraId>/<version>/`, versions sort by time. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 export function cameraModelsDir(dataDir: string, cameraId: string): string {
   return join(dataDir, 'models', cameraId);
@@ -9,12 +8,6 @@ export function cameraModelsDir(dataDir: string, cameraId: string): string {
 
 export function modelVersionDir(dataDir: string, cameraId: string, version: string): string {
   return join(cameraModelsDir(dataDir, cameraId), version);
-}
-
-/** A new version name: UTC time to the second (so names sort by age) and a short random suffix. */
-export function newModelVersion(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 /** The newest complete version (one with a manifest) of a camera's model, if any. */

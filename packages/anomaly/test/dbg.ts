@@ -1,18 +1,12 @@
 import { decodeClip, TRAFFIC_DIR } from './footage.js';
 import { framesWithPrev } from '../src/frameInput.js';
-import { patchGaussianKind } from '../src/patchGaussian/index.js';
-const clip = await decodeClip(`${TRAFFIC_DIR}/street.mp4`, 320, 176);
-const inputs = framesWithPrev(clip.frames, 320, 176);
-const train = inputs.slice(0, 100);
-const params = JSON.parse(process.argv[2] ?? '{}');
-const rows: string[] = [];
-for (let f = 0; f < 5; f++) {
-  const m = patchGaussianKind.fit(train.filter((_, i) => i % 5 !== f), params);
-  train.forEach((x, i) => {
-    if (i % 5 !== f) return;
-    const { raw, map } = m.score(x);
-    const arg = map.data.indexOf(raw);
-    rows[i] = `${i}:${raw.toFixed(1)}@${arg % map.cols},${Math.floor(arg / map.cols)}`;
-  });
+import { FeatureExtractor, FEATURE_COUNT } from '../src/patchGaussian/model.js';
+for (const [name, h] of [['street.mp4', 176], ['parking-overhead.mp4', 180]] as const) {
+  const clip = await decodeClip(`${TRAFFIC_DIR}/${name}`, 320, h);
+  const inputs = framesWithPrev(clip.frames, 320, h).slice(1, 100);
+  const ex = new FeatureExtractor(320, h, { patchSize: 16, stride: 8 });
+  const out = new Float32Array(ex.patchCount * FEATURE_COUNT);
+  const vals: number[][] = [[], [], [], [], []];
+  for (const x of inputs) { ex.extract(x, out); for (let p = 0; p < ex.patchCount; p++) for (let f = 0; f < 5; f++) vals[f]!.push(out[p * 5 + f]!); }
+  for (let f = 0; f < 5; f++) { const s = vals[f]!.sort((a, b) => a - b); console.log(name, f, [0.01, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999].map((q) => s[Math.floor(q * s.length)]!.toFixed(2)).join(' ')); }
 }
-console.log(rows.join(' '));

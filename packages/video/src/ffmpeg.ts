@@ -3,7 +3,9 @@
  * archived fluent-ffmpeg wrapper can be replaced by editing this file alone.
  */
 import ffmpeg from 'fluent-ffmpeg';
+import { accessSync, constants } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { StreamError, type FrameSize } from '@vigil/core';
 import { killOnExit } from './exitCleanup.js';
 
@@ -47,6 +49,19 @@ const OUTPUT_SECTION = /^Output #0\b/;
 const OUTPUT_VIDEO_SIZE = /Stream #\d+:\d+.*Video: rawvideo.*?, (\d+)x(\d+)\b/;
 
 type Command = ReturnType<typeof ffmpeg>;
+
+/** Linux: start every ffmpeg through a wrapper that ties its life to ours (see bin/ffmpeg-tied.sh). */
+function tieFfmpegToThisProcess(): void {
+  if (process.platform !== 'linux' || process.env.FFMPEG_PATH) return;
+  const wrapper = fileURLToPath(new URL('../bin/ffmpeg-tied.sh', import.meta.url));
+  try {
+    accessSync(wrapper, constants.X_OK);
+    ffmpeg.setFfmpegPath(wrapper);
+  } catch {
+    // Not executable (e.g. lost its mode bit): plain ffmpeg, cleaned up by the exit hook only.
+  }
+}
+tieFfmpegToThisProcess();
 
 /** Runs a command with exit bookkeeping shared by every ffmpeg we start. */
 function launch(command: Command, start: (c: Command) => void): ProcessHandle {

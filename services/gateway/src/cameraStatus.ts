@@ -9,6 +9,8 @@ export interface CameraStatus {
   framesIn: number;
   dropped: number;
   scored: number;
+  /** Seconds spent scoring this camera's frames, summed over workers. */
+  scoreSeconds: number;
   /** ISO-8601, or null when no frame has arrived. */
   lastFrameAt: string | null;
 }
@@ -43,6 +45,7 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
       framesIn: count(hash.framesIn),
       dropped: count(hash.dropped),
       scored: count(hash.scored),
+      scoreSeconds: count(hash.scoreSecondsTotal),
       lastFrameAt: toIsoTime(hash.lastFrameAt),
     };
   });

@@ -29,6 +29,7 @@ export class GatewayMetrics {
   private readonly framesIn = new Gauge({ name: 'vigil_camera_frames_in', help: 'Frames received by ingest (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
   private readonly framesDropped = new Gauge({ name: 'vigil_camera_frames_dropped', help: 'Frames dropped by ingest backpressure (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
   private readonly framesScored = new Gauge({ name: 'vigil_camera_frames_scored', help: 'Frames scored by workers (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
+  private readonly scoreSeconds = new Gauge({ name: 'vigil_camera_score_seconds_total', help: 'Seconds workers spent scoring frames (counter kept in Redis); divide by frames scored for mean latency', labelNames: ['camera'] as const, registers: [this.registry] });
   private readonly cameraState = new Gauge({ name: 'vigil_camera_state', help: '1 for the camera pipeline\'s current state', labelNames: ['camera', 'state'] as const, registers: [this.registry] });
   private readonly lastFrame = new Gauge({ name: 'vigil_camera_last_frame_timestamp_seconds', help: 'When ingest last received a frame (Unix seconds)', labelNames: ['camera'] as const, registers: [this.registry] });
   private readonly queueWaiting = new Gauge({ name: 'vigil_frame_queue_waiting', help: 'Frame jobs waiting in the BullMQ queue', registers: [this.registry] });
@@ -43,13 +44,14 @@ export class GatewayMetrics {
 
   /** Refreshes the Redis-backed gauges; a Redis failure is reported as `vigil_gateway_redis_up 0`, not an error. */
   async refreshFromRedis(redis: Redis, ns: string, cameras: CameraConfig[]): Promise<void> {
-    for (const g of [this.framesIn, this.framesDropped, this.framesScored, this.cameraState, this.lastFrame]) g.reset();
+    for (const g of [this.framesIn, this.framesDropped, this.framesScored, this.scoreSeconds, this.cameraState, this.lastFrame]) g.reset();
     try {
       const statuses = await readCameraStatuses(redis, ns, cameras);
       for (const s of statuses) {
         this.framesIn.set({ camera: s.id }, s.framesIn);
         this.framesDropped.set({ camera: s.id }, s.dropped);
         this.framesScored.set({ camera: s.id }, s.scored);
+        this.scoreSeconds.set({ camera: s.id }, s.scoreSeconds);
         this.cameraState.set({ camera: s.id, state: s.state }, 1);
         if (s.lastFrameAt) this.lastFrame.set({ camera: s.id }, Date.parse(s.lastFrameAt) / 1000);
       }

@@ -11,7 +11,7 @@ describe('gateway HTTP API', () => {
   beforeAll(async () => {
     h = await startHarness();
     const keys = redisKeys(h.config.namespace);
-    await h.redis.hset(keys.cameraStatus('cam1'), { state: 'running', framesIn: '120', dropped: '3', scored: '110', lastFrameAt: '1764496800000' });
+    await h.redis.hset(keys.cameraStatus('cam1'), { state: 'running', framesIn: '120', dropped: '3', scored: '110', scoreSecondsTotal: '1.65', lastFrameAt: '1764496800000' });
     await h.redis.rpush(`bull:${keys.frameQueue}:wait`, 'job1', 'job2');
   });
   afterAll(async () => {
@@ -37,6 +37,7 @@ describe('gateway HTTP API', () => {
     expect(text).toContain('vigil_camera_frames_in{camera="cam1"} 120');
     expect(text).toContain('vigil_camera_frames_dropped{camera="cam1"} 3');
     expect(text).toContain('vigil_camera_frames_scored{camera="cam1"} 110');
+    expect(text).toContain('vigil_camera_score_seconds_total{camera="cam1"} 1.65');
     expect(text).toContain('vigil_camera_frames_in{camera="cam2"} 0');
     expect(text).toContain('vigil_camera_state{camera="cam1",state="running"} 1');
     expect(text).toContain('vigil_frame_queue_waiting 2');
@@ -55,8 +56,8 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       cameras: [
-        { id: 'cam1', name: 'North gate', state: 'running', framesIn: 120, dropped: 3, scored: 110, lastFrameAt: '2025-11-30T10:00:00.000Z' },
-        { id: 'cam2', name: null, state: 'unknown', framesIn: 0, dropped: 0, scored: 0, lastFrameAt: null },
+        { id: 'cam1', name: 'North gate', state: 'running', framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z' },
+        { id: 'cam2', name: null, state: 'unknown', framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null },
       ],
     });
     expect((await get(`/v1/cameras?token=${ADMIN_TOKEN}`)).status).toBe(200);

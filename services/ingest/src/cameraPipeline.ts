@@ -2,8 +2,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
-import { CameraSource, type SourceState } from '@vigil/video';
-import { latestModelVersion, modelVersionDir, newModelVersion } from '@vigil/anomaly';
+import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
+import { latestModelVersion, modelVersionDir, saveCameraModel } from '@vigil/anomaly';
 import { FramePublisher } from './framePublisher.js';
 import { NormalLearner } from './normalLearner.js';
 
@@ -53,8 +53,9 @@ export class CameraPipeline {
       this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
     }
     this.source.on('frame', (frame: Frame) => this.enqueue(frame));
-    this.source.on('state', (state: SourceState) => {
+    this.source.on('state', ({ state, reason }: CameraStateChange) => {
       this.sourceState = state;
+      this.log.info('source state', { state, reason });
       if (state !== 'live') {
         this.publisher.resetMotion();
         this.learner?.breakRun();
@@ -110,8 +111,8 @@ export class CameraPipeline {
   private async finishLearning(learner: NormalLearner): Promise<void> {
     const started = Date.now();
     const model = learner.fit();
-    const version = newModelVersion();
-    await NormalLearner.save(model, modelVersionDir(this.deps.dataDir, this.camera.id, version), version);
+    const version = model.manifest.version;
+    await saveCameraModel(model, modelVersionDir(this.deps.dataDir, this.camera.id, version));
     await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);
     this.learner = undefined;
     this.log.info('learned normal footage; model saved', { version, frames: learner.frameCount, fitMs: Date.now() - started });

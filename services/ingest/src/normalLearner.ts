@@ -1,6 +1,6 @@
 /** Collects a camera's first `learnSeconds` of analysed frames and fits its first model from them. */
 import type { Frame } from '@vigil/core';
-import { fitCameraModel, saveCameraModel, type CameraModel, type FrameInput } from '@vigil/anomaly';
+import { fitCameraModel, type CameraModel, type FrameInput } from '@vigil/anomaly';
 
 export class NormalLearner {
   private readonly frames: FrameInput[] = [];
@@ -29,9 +29,5 @@ export class NormalLearner {
 
   fit(): CameraModel {
     return fitCameraModel(this.frames, { cameraId: this.cameraId });
-  }
-
-  static async save(model: CameraModel, dir: string, version: string): Promise<void> {
-    await saveCameraModel(model, dir, { version });
   }
 }

@@ -23,21 +23,24 @@ export interface AlertTrackerOptions {
 }
 
 /**
- * Give it a Redis connection of its own: WATCH belongs to the connection, so any other MULTI/EXEC
- * on it would silently drop the watch. Transactions of one tracker run one after another for that
- * reason; run several trackers (connections) for parallelism.
+ * WATCH belongs to a connection, and any MULTI/EXEC another caller runs on it drops the watch, so the
+ * tracker works on a connection of its own (a duplicate of the one given, closed with it or by
+ * `close()`) and runs its transactions one after another. Parallelism comes from more workers.
  */
 export class AlertTracker {
+  private readonly redis: Redis;
   private readonly keys;
   private readonly maxAttempts: number;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     ns: string,
     private readonly policyFor: (cameraId: string) => AlertPolicy,
     options: AlertTrackerOptions = {},
   ) {
+    this.redis = redis.duplicate();
+    redis.once('end', () => this.redis.disconnect());
     this.keys = redisKeys(ns);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   }
@@ -62,6 +65,12 @@ export class AlertTracker {
     });
   }
 
+  /** Waits for transactions in progress, then closes the tracker's own connection. */
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.redis.status !== 'end') await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
@@ -72,7 +81,7 @@ export class AlertTracker {
   private async transact(cameraId: string, step: (state: LifecycleState | null) => LifecycleStep | null): Promise<AlertEvent[]> {
     const key = this.keys.alertState(cameraId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      // mutated
+      await this.redis.watch(key);
       let result: LifecycleStep | null;
       let before: LifecycleState | null;
       try {

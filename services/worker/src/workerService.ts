@@ -87,6 +87,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     async close() {
       clearInterval(ticker);
       await worker.close();
+      await tracker.close();
       server?.close();
       redis.disconnect();
       bullConnection.disconnect();

@@ -56,6 +56,12 @@ async function readStream(redis: Redis, key: string): Promise<AlertEvent[]> {
 
 describe('AlertTracker on Redis', () => {
   const connections: Redis[] = [];
+  const trackers: AlertTracker[] = [];
+  const track = (ns: string, redis: Redis = connect()) => {
+    const t = new AlertTracker(redis, ns, () => policy);
+    trackers.push(t);
+    return t;
+  };
   const connect = () => {
     const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     connections.push(r);
@@ -78,6 +84,7 @@ describe('AlertTracker on Redis', () => {
       const keys = await admin.keys(`${ns}:*`);
       if (keys.length) await admin.del(...keys);
     }
+    await Promise.all(trackers.map((t) => t.close()));
     await Promise.all(connections.map((c) => c.quit()));
   });
 
@@ -85,17 +92,24 @@ describe('AlertTracker on Redis', () => {
     const ns = freshNamespace();
     const keys = redisKeys(ns);
     const rnd = random(seed * 7919);
-    const workers = [new AlertTracker(connect(), ns, () => policy), new AlertTracker(connect(), ns, () => policy)];
+    const shared = [connect(), connect()];
+    const workers = [track(ns, shared[0]), track(ns, shared[1])];
     // The queue hands frames out slightly out of order; each worker keeps two frames in flight.
     const queue = shuffleLocally(twoEpisodes('cam-a'), rnd, 6);
     const returned = (
       await Promise.all(
-        workers.flatMap((tracker) =>
+        workers.flatMap((tracker, w) =>
           [0, 1].map(async () => {
             const out: AlertEvent[] = [];
             for (let f = queue.shift(); f; f = queue.shift()) {
               if (rnd() < 0.3) await sleep(rnd() * 2);
-              out.push(...(await tracker.record(f)));
+              // Meanwhile other work of the worker runs transactions on the connection it gave the tracker.
+              const stats = async () => {
+                await sleep(rnd());
+                await shared[w]!.multi().hincrby(keys.cameraStatus('cam-a'), 'scored', 1).exec();
+              };
+              const [events] = await Promise.all([tracker.record(f), stats()]);
+              out.push(...events);
             }
             return out;
           }),
@@ -135,8 +149,8 @@ describe('AlertTracker on Redis', () => {
   it('tick closes a silent camera once, whichever worker ticks first', async () => {
     const ns = freshNamespace();
     const keys = redisKeys(ns);
-    const a = new AlertTracker(connect(), ns, () => policy);
-    const b = new AlertTracker(connect(), ns, () => policy);
+    const a = track(ns);
+    const b = track(ns);
     for (const f of twoEpisodes('cam-b').slice(0, 35)) await a.record(f);
     expect((await readStream(admin, keys.alertEvents)).map((e) => e.event)).toEqual(['open']);
 

@@ -5,6 +5,8 @@ import type { FrameInput } from '../frameInput.js';
 import { anomalyMap, mapMax } from './anomalyMap.js';
 import { fitPatchGaussians } from './fit.js';
 import {
+  COMPONENTS,
+  COMPONENT_COUNT,
   FEATURES,
   FEATURE_COUNT,
   FeatureExtractor,
@@ -46,8 +48,8 @@ export class PatchGaussian implements Detector {
 
   exportState(): DetectorState {
     return {
-      state: { patches: this.gaussians.patchCount, features: [...FEATURES] },
-      arrays: { mean: this.gaussians.mean, covariance: this.gaussians.covariance },
+      state: { patches: this.gaussians.patchCount, features: [...FEATURES], components: [...COMPONENTS] },
+      arrays: { mean: this.gaussians.mean, covariance: this.gaussians.covariance, present: this.gaussians.present },
     };
   }
 }
@@ -62,11 +64,18 @@ function resolveParams(given: Record<string, unknown> | undefined): PatchGaussia
     Number.isInteger(p.stride) && p.stride > 0 && p.patchSize % p.stride === 0 &&
     (p.shrinkage === 'auto' || (typeof p.shrinkage === 'number' && p.shrinkage >= 0 && p.shrinkage <= 1)) &&
     typeof p.minShrinkage === 'number' &&
-    Array.isArray(p.minStd) && p.minStd.length === FEATURE_COUNT && p.minStd.every((v) => typeof v === 'number' && v > 0) &&
+    isStdFloors(p.minStd) && isStdFloors(p.movingMinStd) &&
     Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
+    Number.isInteger(p.movingPoolRadius) && p.movingPoolRadius >= 0 &&
+    typeof p.motionThreshold === 'number' && Number.isFinite(p.motionThreshold) &&
+    Number.isInteger(p.minComponentSamples) && p.minComponentSamples >= 2 &&
     typeof p.smooth === 'boolean';
   if (!ok) throw new ModelError(`invalid patchGaussian params: ${JSON.stringify(given)}`);
   return p;
+}
+
+function isStdFloors(v: unknown): v is number[] {
+  return Array.isArray(v) && v.length === FEATURE_COUNT && v.every((x) => typeof x === 'number' && x > 0);
 }
 
 export const patchGaussianKind: DetectorKind = {
@@ -79,22 +88,23 @@ export const patchGaussianKind: DetectorKind = {
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
     const p = resolveParams(params);
-    const { mean, covariance } = saved.arrays;
-    if (!mean || !covariance) throw new ModelError('patchGaussian state lacks its mean or covariance array');
+    const { mean, covariance, present } = saved.arrays;
+    if (!mean || !covariance || !present) throw new ModelError('patchGaussian state lacks its mean, covariance or present array');
     let patches: number;
     try {
       patches = new FeatureExtractor(frame.width, frame.height, p).patchCount;
     } catch (err) {
       throw new ModelError(`patchGaussian params do not fit a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
     }
-    if (mean.length !== patches * FEATURE_COUNT || covariance.length !== patches * FEATURE_COUNT * FEATURE_COUNT) {
+    const slots = patches * COMPONENT_COUNT;
+    if (mean.length !== slots * FEATURE_COUNT || covariance.length !== slots * FEATURE_COUNT ** 2 || present.length !== slots) {
       throw new ModelError(
-        `patchGaussian arrays do not match a ${frame.width}x${frame.height} frame: expected ${patches * FEATURE_COUNT} means and ` +
-          `${patches * FEATURE_COUNT * FEATURE_COUNT} covariance entries, found ${mean.length} and ${covariance.length}`,
+        `patchGaussian arrays do not match a ${frame.width}x${frame.height} frame: expected ${slots * FEATURE_COUNT} means, ` +
+          `${slots * FEATURE_COUNT ** 2} covariance entries and ${slots} flags, found ${mean.length}, ${covariance.length} and ${present.length}`,
       );
     }
     try {
-      return new PatchGaussian(p, frame, new PatchGaussians(patches, mean, covariance));
+      return new PatchGaussian(p, frame, new PatchGaussians(patches, mean, covariance, present, p.motionThreshold));
     } catch (err) {
       throw new ModelError(`patchGaussian covariance is corrupt: ${(err as Error).message}`);
     }

@@ -3,8 +3,11 @@
  * Defard et al., "PaDiM: a Patch Distribution Modeling Framework for Anomaly Detection and
  * Localization", ICPR 2021: one Gaussian N(μ_p, Σ_p) per patch location p, and the anomaly score of
  * patch p is its Mahalanobis distance  M(x_p) = sqrt((x_p − μ_p)ᵀ Σ_p⁻¹ (x_p − μ_p))  (eq. 2).
- * Instead of CNN embeddings the features are cheap appearance and motion statistics (see FEATURES);
- * Σ_p is shrunk toward its diagonal (fit.ts) so that it is stable from ~100 frames.
+ * Instead of CNN embeddings the features are cheap appearance and motion statistics (see FEATURES).
+ * Traffic makes one Gaussian per place bimodal — road, or a passing vehicle of any colour — so each
+ * place has two, 'still' and 'moving' (split by the motion feature), and a patch scores its distance
+ * to the nearer: a passing red car is near 'moving', a vehicle that stopped where traffic flows is
+ * far from both. Σ is shrunk toward its diagonal (fit.ts) so that it is stable from ~100 frames.
  */
 import type { FrameInput } from '../frameInput.js';
 
@@ -19,8 +22,16 @@ export interface PatchGaussianParams {
   minShrinkage: number;
   /** Smallest standard deviation per feature (same order as FEATURES): compression noise is not an anomaly. */
   minStd: number[];
-  /** Neighbouring patch locations (Chebyshev radius) whose samples join a location's Gaussian; 0 = own only. */
+  /** Neighbouring patch locations (Chebyshev radius) whose still samples join a location's 'still' Gaussian. */
   poolRadius: number;
+  /** Motion feature above which a sample is 'moving' (log of mean |Δluma|, relative to the frame's median patch). */
+  motionThreshold: number;
+  /** Radius pooled for the 'moving' Gaussian: traffic is sparse in time, so it borrows from a wider neighbourhood. */
+  movingPoolRadius: number;
+  /** Fewest samples a component needs; with fewer, 'moving' is left out and 'still' takes every sample. */
+  minComponentSamples: number;
+  /** Smallest standard deviations of the 'moving' Gaussian: a passing vehicle may be of any colour and brightness. */
+  movingMinStd: number[];
 }
 
 /**
@@ -39,7 +50,11 @@ export const defaultPatchGaussianParams: PatchGaussianParams = {
   shrinkage: 'auto',
   minShrinkage: 0.05,
   minStd: [0.03, 1.5, 1.5, 0.06, 0.08],
-  poolRadius: 0,
+  poolRadius: 1,
+  motionThreshold: 1.6,
+  movingPoolRadius: 3,
+  minComponentSamples: 12,
+  movingMinStd: [0.4, 25, 25, 0.3, 0.3],
 };
 
 export interface PatchGrid {
@@ -119,9 +134,9 @@ export class FeatureExtractor {
         const l = 0.299 * r + 0.587 * g + 0.114 * b;
         Y[i] = l;
         const c = (cellRow + ((x / stride) | 0)) * F;
-        sums[c] += l;
-        sums[c + 1] += 0.564 * (b - l);
-        sums[c + 2] += 0.713 * (r - l);
+        sums[c]! += l;
+        sums[c + 1]! += 0.564 * (b - l);
+        sums[c + 2]! += 0.713 * (r - l);
       }
     }
     // Gradient: |∂x| + |∂y| of luma by forward differences inside the covered area.
@@ -133,7 +148,7 @@ export class FeatureExtractor {
         const l = Y[i]!;
         const gx = x + 1 < coveredWidth ? Math.abs(Y[i + 1]! - l) : 0;
         const gy = down ? Math.abs(Y[i + W]! - l) : 0;
-        sums[(cellRow + ((x / stride) | 0)) * F + 3] += gx + gy;
+        sums[(cellRow + ((x / stride) | 0)) * F + 3]! += gx + gy;
       }
     }
     if (input.prev) {
@@ -145,7 +160,7 @@ export class FeatureExtractor {
         for (let x = 0; x < coveredWidth; x++, i++) {
           const l = 0.299 * p[i * 3]! + 0.587 * p[i * 3 + 1]! + 0.114 * p[i * 3 + 2]!;
           P[i] = l;
-          sums[(cellRow + ((x / stride) | 0)) * F + 4] += Math.abs(Y[i]! - l);
+          sums[(cellRow + ((x / stride) | 0)) * F + 4]! += Math.abs(Y[i]! - l);
         }
       }
     }
@@ -159,7 +174,7 @@ export class FeatureExtractor {
         for (let dy = 0; dy < k; dy++) {
           for (let dx = 0; dx < k; dx++) {
             const c = ((pr + dy) * cellCols + pc + dx) * F;
-            for (let f = 0; f < F; f++) out[o + f] += sums[c + f]!;
+            for (let f = 0; f < F; f++) out[o + f]! += sums[c + f]!;
           }
         }
         out[o] = Math.log(out[o]! / area + 16);
@@ -185,9 +200,17 @@ export class FeatureExtractor {
   }
 }
 
+/** Per patch location, a Gaussian for each motion state; a sample is scored by the nearer one. */
+export const COMPONENTS = ['still', 'moving'] as const;
+export const COMPONENT_COUNT = COMPONENTS.length;
+const MOVING = 1;
+const MOTION = 4;
+
 /**
- * The fitted Gaussians: `mean[p * D + i]` and the lower Cholesky factor of Σ_p, `chol[p * D * D + i * D + j]`.
- * Because the appearance features lead, the leading block of L is the Cholesky factor of the
+ * The fitted Gaussians, component-major within a patch: `mean[(p * C + c) * D + i]`, Σ likewise with
+ * D × D entries, `present[p * C + c]` 1 when that component was fitted (a place where nothing ever
+ * moved has no 'moving' component, so motion there stays anomalous). The lower Cholesky factor of each
+ * Σ is computed once; because the appearance features lead, its leading block is the factor of the
  * appearance marginal, so a frame without motion is scored by the same factor, truncated.
  */
 export class PatchGaussians {
@@ -197,34 +220,59 @@ export class PatchGaussians {
     readonly patchCount: number,
     readonly mean: Float32Array,
     readonly covariance: Float32Array,
+    readonly present: Float32Array,
+    /** Motion feature above which a sample counts as moving (the split the components were fitted on). */
+    readonly motionThreshold: number,
   ) {
-    const D = FEATURE_COUNT;
-    if (mean.length !== patchCount * D || covariance.length !== patchCount * D * D) {
-      throw new RangeError(`expected ${patchCount * D} means and ${patchCount * D * D} covariance entries, got ${mean.length} and ${covariance.length}`);
+    const D = FEATURE_COUNT, C = COMPONENT_COUNT;
+    if (mean.length !== patchCount * C * D || covariance.length !== patchCount * C * D * D || present.length !== patchCount * C) {
+      throw new RangeError(
+        `expected ${patchCount * C * D} means, ${patchCount * C * D * D} covariance entries and ${patchCount * C} flags, ` +
+          `got ${mean.length}, ${covariance.length} and ${present.length}`,
+      );
     }
     this.chol = new Float32Array(covariance.length);
-    for (let p = 0; p < patchCount; p++) choleskyInto(covariance, this.chol, p * D * D, D);
+    for (let p = 0; p < patchCount; p++) {
+      let any = false;
+      for (let c = 0; c < C; c++) {
+        if (present[p * C + c] !== 1) continue;
+        any = true;
+        choleskyInto(covariance, this.chol, (p * C + c) * D * D, D);
+      }
+      if (!any) throw new RangeError(`patch ${p} has no fitted component`);
+    }
   }
 
-  /** Mahalanobis distance of each patch (PaDiM eq. 2); over the appearance features only when `hasMotion` is false. */
+  /**
+   * Mahalanobis distance of each patch (PaDiM eq. 2) to the component of its motion state: a still
+   * sample is scored against 'still' only (a stopped object must not hide in the broad 'moving'
+   * Gaussian), a moving one against the nearer of both. Motion unknown (`hasMotion` false): the
+   * nearer of both appearance marginals.
+   */
   distances(features: Float32Array, hasMotion: boolean, out: Float32Array): Float32Array {
-    const D = FEATURE_COUNT;
+    const D = FEATURE_COUNT, C = COMPONENT_COUNT;
     const dims = hasMotion ? D : APPEARANCE_COUNT;
     const z = new Float64Array(D);
-    const { mean, chol } = this;
+    const { mean, chol, present } = this;
     for (let p = 0; p < this.patchCount; p++) {
-      const m = p * D;
-      const L = p * D * D;
-      let d2 = 0;
-      // Forward substitution L z = x − μ; then d² = |z|².
-      for (let i = 0; i < dims; i++) {
-        let v = features[m + i]! - mean[m + i]!;
-        for (let j = 0; j < i; j++) v -= chol[L + i * D + j]! * z[j]!;
-        const zi = v / chol[L + i * D + i]!;
-        z[i] = zi;
-        d2 += zi * zi;
+      let best = Infinity;
+      const still = hasMotion && features[p * D + MOTION]! <= this.motionThreshold;
+      for (let c = 0; c < C; c++) {
+        if (present[p * C + c] !== 1 || (still && c === MOVING)) continue;
+        const m = (p * C + c) * D;
+        const L = m * D;
+        let d2 = 0;
+        // Forward substitution L z = x − μ; then d² = |z|².
+        for (let i = 0; i < dims; i++) {
+          let v = features[p * D + i]! - mean[m + i]!;
+          for (let j = 0; j < i; j++) v -= chol[L + i * D + j]! * z[j]!;
+          const zi = v / chol[L + i * D + i]!;
+          z[i] = zi;
+          d2 += zi * zi;
+        }
+        if (d2 < best) best = d2;
       }
-      out[p] = Math.sqrt(d2);
+      out[p] = Math.sqrt(best);
     }
     return out;
   }

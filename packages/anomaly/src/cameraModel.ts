@@ -1,0 +1,253 @@
+/**
+ * A camera's model: an ensemble of detectors fitted on that camera's normal frames, each member's raw
+ * score normalised by its calibration so 1 is the threshold. The live worker and the CLI both use it.
+ * Calibration is cross-fitted: the training frames are cut into contiguous blocks, each block is
+ * scored by a member fitted without it, and those held-out scores set the threshold; the saved
+ * member is then fitted on all frames (so, if anything, it is tighter than the calibration assumed).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
+import { calibrate, normaliseMap, DEFAULT_CALIBRATION_MARGIN, DEFAULT_TARGET_FPR, type MemberCalibration } from './calibration.js';
+import type { Detector } from './detector.js';
+import type { FrameInput } from './frameInput.js';
+import { DEFAULT_MEMBERS, detectorKind } from './registry.js';
+
+export const MODEL_FORMAT = 'vigil-camera-model';
+export const MODEL_FORMAT_VERSION = 1;
+
+export interface MemberManifest {
+  name: string;
+  params: Record<string, unknown>;
+  calibration: MemberCalibration;
+  /** Pixels of the frame the member's map covers, from the top-left corner. */
+  covered: FrameSize;
+  state: Record<string, unknown>;
+  /** Float32 little-endian array files beside the manifest. */
+  arrays: Record<string, { file: string; length: number }>;
+}
+
+export interface CameraModelManifest {
+  format: typeof MODEL_FORMAT;
+  formatVersion: number;
+  version: string;
+  cameraId: string;
+  createdAt: string;
+  frame: FrameSize;
+  trainingFrames: number;
+  calibrationFolds: number;
+  members: MemberManifest[];
+}
+
+export interface CameraScore {
+  /** Normalised: ≥ 1 is anomalous. The maximum over members. */
+  score: number;
+  members: Record<string, number>;
+  /** Normalised patch map (≥ 1 = anomalous patch), covering `model.covered` pixels of the frame. */
+  map: ScoreMap;
+}
+
+export interface CameraModel {
+  readonly manifest: CameraModelManifest;
+  /** Pixels of the frame the map covers, from the top-left: pass to extractRegions as coveredWidth/Height. */
+  readonly covered: FrameSize;
+  score(input: FrameInput): CameraScore;
+}
+
+export interface MemberSpec {
+  name: string;
+  params?: Record<string, unknown>;
+}
+
+export interface FitCameraModelOptions {
+  cameraId: string;
+  /** Share of normal frames allowed over threshold on held-out data, before the margin. Default 0.01. */
+  targetFalsePositiveRate?: number;
+  /** Threshold = held-out quantile × margin. Default 1.25. */
+  margin?: number;
+  /** Default: DEFAULT_MEMBERS with their default params. */
+  members?: (string | MemberSpec)[];
+  /** Contiguous held-out blocks for calibration. Default 5. */
+  folds?: number;
+  now?: Date;
+}
+
+interface Member {
+  detector: Detector;
+  calibration: MemberCalibration;
+}
+
+class EnsembleCameraModel implements CameraModel {
+  readonly covered: FrameSize;
+
+  constructor(
+    readonly manifest: CameraModelManifest,
+    private readonly members: Member[],
+  ) {
+    this.covered = members[0]!.detector.covered;
+  }
+
+  memberArrays(i: number): Record<string, Float32Array> {
+    return this.members[i]!.detector.exportState().arrays;
+  }
+
+  score(input: FrameInput): CameraScore {
+    const { width, height } = this.manifest.frame;
+    if (input.width !== width || input.height !== height) {
+      throw new ModelError(`model ${this.manifest.version} of camera ${this.manifest.cameraId} expects ${width}x${height} frames, got ${input.width}x${input.height}`);
+    }
+    const scores: Record<string, number> = {};
+    let best = -Infinity;
+    let map: ScoreMap | undefined;
+    for (const { detector, calibration } of this.members) {
+      const out = detector.score(input);
+      const normalised = normaliseMap(out.map, calibration);
+      const s = out.raw / calibration.threshold;
+      scores[detector.name] = s;
+      if (s > best) best = s;
+      if (!map) map = normalised;
+      else if (map.cols === normalised.cols && map.rows === normalised.rows) {
+        for (let i = 0; i < map.data.length; i++) map.data[i] = Math.max(map.data[i]!, normalised.data[i]!);
+      }
+    }
+    return { score: best, members: scores, map: map! };
+  }
+}
+
+export function fitCameraModel(frames: FrameInput[], options: FitCameraModelOptions): CameraModel {
+  const { cameraId } = options;
+  const folds = options.folds ?? 5;
+  const fpr = options.targetFalsePositiveRate ?? DEFAULT_TARGET_FPR;
+  const margin = options.margin ?? DEFAULT_CALIBRATION_MARGIN;
+  if (frames.length === 0) throw new ModelError(`no training frames for camera ${cameraId}`);
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer ≥ 2, got ${folds}`);
+  const { width, height } = frames[0]!;
+  const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
+
+  const members: Member[] = specs.map((spec) => {
+    const kind = detectorKind(spec.name);
+    const heldOut: number[] = [];
+    for (let f = 0; f < folds; f++) {
+      const a = Math.floor((f * frames.length) / folds), b = Math.floor(((f + 1) * frames.length) / folds);
+      const fold = kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
+      for (const frame of frames.slice(a, b)) heldOut.push(fold.score(frame).raw);
+    }
+    return { detector: kind.fit(frames, spec.params), calibration: calibrate(heldOut, fpr, margin) };
+  });
+
+  const createdAt = (options.now ?? new Date()).toISOString();
+  const manifest: CameraModelManifest = {
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    version: '',
+    cameraId,
+    createdAt,
+    frame: { width, height },
+    trainingFrames: frames.length,
+    calibrationFolds: folds,
+    members: members.map(({ detector, calibration }) => {
+      const { state, arrays } = detector.exportState();
+      return {
+        name: detector.name,
+        params: { ...detector.params } as Record<string, unknown>,
+        calibration,
+        covered: detector.covered,
+        state,
+        arrays: Object.fromEntries(Object.entries(arrays).map(([key, a]) => [key, { file: `${detector.name}.${key}.f32`, length: a.length }])),
+      };
+    }),
+  };
+  manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
+  return new EnsembleCameraModel(manifest, members);
+}
+
+/** Time of creation plus a content hash, so two models fitted in the same second still differ. */
+function modelVersion(createdAt: string, manifest: CameraModelManifest, detectors: Detector[]): string {
+  const hash = createHash('sha256').update(JSON.stringify({ ...manifest, version: '' }));
+  for (const d of detectors) for (const a of Object.values(d.exportState().arrays)) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${hash.digest('hex').slice(0, 8)}`;
+}
+
+export async function saveCameraModel(model: CameraModel, dir: string): Promise<void> {
+  if (!(model instanceof EnsembleCameraModel)) throw new TypeError('not a camera model made by fitCameraModel or loadCameraModel');
+  await mkdir(dir, { recursive: true });
+  for (const [i, member] of model.manifest.members.entries()) {
+    const arrays = model.memberArrays(i);
+    for (const [key, { file }] of Object.entries(member.arrays)) {
+      const a = arrays[key]!;
+      await writeFile(join(dir, file), toLittleEndian(a));
+    }
+  }
+  // Manifest last and by rename: a directory with a manifest is a complete model.
+  const tmp = join(dir, `manifest.json.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(model.manifest, null, 2) + '\n');
+  await rename(tmp, join(dir, 'manifest.json'));
+}
+
+export async function loadCameraModel(dir: string): Promise<CameraModel> {
+  const fail = (what: string): never => {
+    throw new ModelError(`model directory ${dir}: ${what}`);
+  };
+  let text = '';
+  try {
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
+  } catch (err) {
+    fail(`cannot read manifest.json (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let manifest: CameraModelManifest;
+  try {
+    manifest = JSON.parse(text) as CameraModelManifest;
+  } catch {
+    return fail('manifest.json is not valid JSON');
+  }
+  if (manifest?.format !== MODEL_FORMAT) fail(`manifest.json is not a ${MODEL_FORMAT} manifest`);
+  if (manifest.formatVersion !== MODEL_FORMAT_VERSION) fail(`manifest formatVersion ${manifest.formatVersion} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  if (typeof manifest.cameraId !== 'string' || typeof manifest.version !== 'string') fail('manifest lacks cameraId or version');
+  const frame = manifest.frame;
+  if (!frame || !(Number.isInteger(frame.width) && frame.width > 0 && Number.isInteger(frame.height) && frame.height > 0)) fail('manifest frame size is missing or invalid');
+  if (!Array.isArray(manifest.members) || manifest.members.length === 0) fail('manifest lists no members');
+
+  const members: Member[] = [];
+  for (const m of manifest.members) {
+    const c = m?.calibration;
+    if (!c || !(typeof c.threshold === 'number' && Number.isFinite(c.threshold) && c.threshold > 0)) fail(`member ${m?.name}: calibration threshold is missing or invalid`);
+    if (!m.arrays || typeof m.arrays !== 'object') fail(`member ${m.name}: no array files listed`);
+    const arrays: Record<string, Float32Array> = {};
+    for (const [key, entry] of Object.entries(m.arrays)) {
+      if (!entry || typeof entry.file !== 'string' || !Number.isInteger(entry.length) || /[\\/]/.test(entry.file)) fail(`member ${m.name}: bad entry for array ${key}`);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(dir, entry.file));
+      } catch (err) {
+        return fail(`member ${m.name}: cannot read ${entry.file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      if (bytes.length !== entry.length * 4) fail(`member ${m.name}: ${entry.file} has ${bytes.length} bytes, expected ${entry.length * 4}`);
+      const a = fromLittleEndian(bytes);
+      for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) fail(`member ${m.name}: ${entry.file} holds a non-finite value at ${i}`);
+      arrays[key] = a;
+    }
+    let detector: Detector;
+    try {
+      detector = detectorKind(m.name).restore(m.params ?? {}, { state: m.state ?? {}, arrays }, frame);
+    } catch (err) {
+      return fail(`member ${m.name}: ${(err as Error).message}`);
+    }
+    members.push({ detector, calibration: c });
+  }
+  return new EnsembleCameraModel(manifest, members);
+}
+
+function toLittleEndian(a: Float32Array): Uint8Array {
+  const out = new Uint8Array(a.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) view.setFloat32(i * 4, a[i]!, true);
+  return out;
+}
+
+function fromLittleEndian(bytes: Uint8Array): Float32Array {
+  const a = new Float32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < a.length; i++) a[i] = view.getFloat32(i * 4, true);
+  return a;
+}

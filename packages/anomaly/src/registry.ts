@@ -1,0 +1,25 @@
+/** Detector kinds by name: a camera model's manifest names its members, and loading finds them here. */
+import { ModelError } from '@vigil/core';
+import type { DetectorKind } from './detector.js';
+import { patchGaussianKind } from './patchGaussian/index.js';
+
+const kinds = new Map<string, DetectorKind>();
+
+export function registerDetector(kind: DetectorKind): void {
+  kinds.set(kind.name, kind);
+}
+
+export function detectorKind(name: string): DetectorKind {
+  const kind = kinds.get(name);
+  if (!kind) throw new ModelError(`unknown detector "${name}" (known: ${[...kinds.keys()].join(', ')})`);
+  return kind;
+}
+
+export function detectorNames(): string[] {
+  return [...kinds.keys()];
+}
+
+/** Members a camera model gets when none are asked for. */
+export const DEFAULT_MEMBERS = ['patchGaussian'];
+
+registerDetector(patchGaussianKind);
