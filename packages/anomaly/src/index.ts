@@ -5,3 +5,4 @@ export * from './calibration.js';
 export * from './cameraModel.js';
 export * from './patchGaussian/index.js';
 export * from './synth/index.js';
+export * from './modelStore.js';

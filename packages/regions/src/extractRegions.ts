@@ -1,13 +1,24 @@
 /**
- * Anomaly map → regions: threshold, morphological closing (3×3 dilation then erosion) so fragments of
- * one object join, 8-connected components, tiny components dropped, one box per component (around its
- * cells over threshold) normalised to 0–1 of the frame, carrying its peak score; highest score first.
+ * Anomaly map → regions: hysteresis threshold (cells ≥ threshold seed a region, cells ≥ a lower
+ * extent threshold give its extent), morphological closing (3×3 dilation then erosion) so fragments of
+ * one object join, 8-connected components, tiny components dropped, one box per component normalised
+ * to 0–1 of the frame, carrying its peak score; highest score first.
  */
 import type { Region, ScoreMap } from '@vigil/core';
 
 export interface ExtractRegionsOptions {
   /** Cells scoring ≥ threshold are anomalous. Default 1 (a calibrated map's threshold). */
   threshold?: number;
+  /**
+   * Hysteresis: a region is a connected set of cells ≥ extentThreshold holding at least one cell ≥
+   * `threshold`, so a barely-detected object is boxed whole, not just its peak. Default threshold / 2.
+   */
+  extentThreshold?: number;
+  /**
+   * The box spans the region's cells ≥ max(extentThreshold, peakFraction × peak): a strong detection is
+   * boxed by its core, not by the halo that smoothing spreads around it. Default 0.5.
+   */
+  peakFraction?: number;
   /** Components with fewer cells over threshold are dropped. Default 1. */
   minCells?: number;
   /** Join fragments up to two empty cells apart by a 3×3 closing. Default true. */
@@ -24,9 +35,10 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
   if (data.length !== cols * rows) throw new RangeError(`map data has ${data.length} values, expected ${cols}x${rows}`);
   const threshold = options.threshold ?? 1;
   const minCells = options.minCells ?? 1;
-  const over = new Uint8Array(cols * rows);
-  for (let i = 0; i < over.length; i++) over[i] = data[i]! >= threshold ? 1 : 0;
-  const mask = options.close === false ? over : closing(over, cols, rows);
+  const extentThreshold = Math.min(threshold, options.extentThreshold ?? threshold / 2);
+  const within = new Uint8Array(cols * rows);
+  for (let i = 0; i < within.length; i++) within[i] = data[i]! >= extentThreshold ? 1 : 0;
+  const mask = options.close === false ? within : closing(within, cols, rows);
 
   // Cell size as a fraction of the frame.
   const frameW = options.frame?.width, frameH = options.frame?.height;
@@ -35,22 +47,22 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
 
   const label = new Int32Array(cols * rows).fill(-1);
   const stack: number[] = [];
+  const members: number[] = [];
+  const peakFraction = options.peakFraction ?? 0.5;
   const regions: Region[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || label[start] !== -1) continue;
-    let x0 = cols, y0 = rows, x1 = -1, y1 = -1, peak = -Infinity, count = 0;
+    let peak = -Infinity, count = 0;
+    members.length = 0;
     label[start] = start;
     stack.push(start);
     while (stack.length) {
       const i = stack.pop()!;
       const x = i % cols, y = (i - x) / cols;
-      // Closing only decides what is connected; the box and peak come from the cells over threshold.
-      if (over[i]) {
-        count++;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
+      // Closing only decides what is connected; the box and peak come from the cells themselves.
+      if (within[i]) {
+        members.push(i);
+        if (data[i]! >= threshold) count++;
         if (data[i]! > peak) peak = data[i]!;
       }
       for (let dy = -1; dy <= 1; dy++) {
@@ -68,6 +80,16 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
       }
     }
     if (count === 0 || count < minCells) continue;
+    const level = Math.max(extentThreshold, peakFraction * peak);
+    let x0 = cols, y0 = rows, x1 = -1, y1 = -1;
+    for (const i of members) {
+      if (data[i]! < level) continue;
+      const x = i % cols, y = (i - x) / cols;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
     regions.push({ x: x0 * cellW, y: y0 * cellH, width: (x1 - x0 + 1) * cellW, height: (y1 - y0 + 1) * cellH, score: peak });
   }
   return regions.sort((a, b) => b.score - a.score);

@@ -66,4 +66,15 @@ describe('extractRegions', () => {
     expect(extractRegions(map)).toEqual([]);
     expect(extractRegions(map, { threshold: 0.5 })).toHaveLength(1);
   });
+
+  it('boxes a barely-detected object whole: cells above half the threshold around a seed give the extent', () => {
+    const map = mapOf(10, 10, [...block(3, 3, 4, 3, 0.7), [4, 4, 1.1], [8, 8, 0.9]]);
+    const [region, ...others] = extractRegions(map);
+    expect(others).toEqual([]);
+    expect(region!.x).toBeCloseTo(0.3);
+    expect(region!.width).toBeCloseTo(0.4);
+    expect(region!.height).toBeCloseTo(0.3);
+    expect(region!.score).toBeCloseTo(1.1);
+    expect(extractRegions(map, { extentThreshold: 1 })[0]!.width).toBeCloseTo(0.1);
+  });
 });

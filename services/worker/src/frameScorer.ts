@@ -30,7 +30,7 @@ export class FrameScorer {
     const prevBytes = prev && prev.byteLength === data.byteLength ? new Uint8Array(prev.buffer, prev.byteOffset, prev.byteLength) : undefined;
     const result = model.score({ data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}) });
     const frame = { width: job.width, height: job.height };
-    const regions = extractRegions(result.map, { threshold: 1, frame });
+    const regions = extractRegions(result.map, { threshold: 1, frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const score: FrameScore = {
       cameraId: job.cameraId,
       seq: job.seq,

@@ -11,6 +11,7 @@ import {
   COMPONENT_COUNT,
   FEATURE_COUNT,
   FeatureExtractor,
+  motionStates,
   PatchGaussians,
   type PatchGaussianParams,
   type PatchGrid,
@@ -30,8 +31,6 @@ export interface FittedPatchGaussians {
   movingCoverage: number;
 }
 
-const MOTION = 4;
-
 export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianParams): FittedPatchGaussians {
   const usable = frames.filter((f) => f.prev !== undefined);
   if (usable.length < MIN_TRAINING_FRAMES) {
@@ -43,11 +42,14 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
   const D = FEATURE_COUNT, C = COMPONENT_COUNT;
   const N = usable.length;
   const all = new Float32Array(N * P * D);
+  const moving = new Uint8Array(N * P);
   usable.forEach((frame, n) => {
     if (frame.width !== first.width || frame.height !== first.height) {
       throw new ModelError(`training frames differ in size: ${first.width}x${first.height} and ${frame.width}x${frame.height}`);
     }
-    extractor.extract(frame, all.subarray(n * P * D, (n + 1) * P * D));
+    const features = all.subarray(n * P * D, (n + 1) * P * D);
+    extractor.extract(frame, features);
+    motionStates(features, extractor.grid, params, moving.subarray(n * P, (n + 1) * P));
   });
 
   const { cols, rows } = extractor.grid;
@@ -57,7 +59,7 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
   const maxRadius = Math.max(params.poolRadius, params.movingPoolRadius);
   const samples = new Float64Array(N * (2 * maxRadius + 1) ** 2 * D);
   const estimator = new ShrunkGaussian(D);
-  let shrinkSum = 0, fitted = 0, moving = 0;
+  let shrinkSum = 0, fitted = 0, withMoving = 0;
 
   const gather = (pr: number, pc: number, radius: number, wantMoving: boolean | null): number => {
     let n = 0;
@@ -66,7 +68,7 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
         const q = y * cols + x;
         for (let s = 0; s < N; s++) {
           const o = (s * P + q) * D;
-          if (wantMoving !== null && all[o + MOTION]! > params.motionThreshold !== wantMoving) continue;
+          if (wantMoving !== null && (moving[s * P + q] === 1) !== wantMoving) continue;
           for (let i = 0; i < D; i++) samples[n * D + i] = all[o + i]!;
           n++;
         }
@@ -90,16 +92,16 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
         shrinkSum += estimator.fit(samples, n, params, floors, mean, covariance, p * C + 1);
         present[p * C + 1] = 1;
         fitted++;
-        moving++;
+        withMoving++;
       }
     }
   }
   return {
     grid: extractor.grid,
-    gaussians: new PatchGaussians(P, mean, covariance, present, params.motionThreshold),
+    gaussians: new PatchGaussians(P, mean, covariance, present),
     frames: N,
     meanShrinkage: shrinkSum / fitted,
-    movingCoverage: moving / P,
+    movingCoverage: withMoving / P,
   };
 }
 

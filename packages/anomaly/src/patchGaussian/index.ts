@@ -10,6 +10,7 @@ import {
   FEATURES,
   FEATURE_COUNT,
   FeatureExtractor,
+  motionStates,
   PatchGaussians,
   defaultPatchGaussianParams,
   type PatchGaussianParams,
@@ -26,6 +27,7 @@ export class PatchGaussian implements Detector {
   private readonly extractor: FeatureExtractor;
   private readonly features: Float32Array;
   private readonly distances: Float32Array;
+  private readonly moving: Uint8Array;
 
   constructor(
     readonly params: PatchGaussianParams & { smooth: boolean },
@@ -37,11 +39,13 @@ export class PatchGaussian implements Detector {
     this.covered = { width: grid.coveredWidth, height: grid.coveredHeight };
     this.features = new Float32Array(this.extractor.patchCount * FEATURE_COUNT);
     this.distances = new Float32Array(this.extractor.patchCount);
+    this.moving = new Uint8Array(this.extractor.patchCount);
   }
 
   score(input: FrameInput): DetectorOutput {
     const hasMotion = this.extractor.extract(input, this.features);
-    this.gaussians.distances(this.features, hasMotion, this.distances);
+    const moving = hasMotion ? motionStates(this.features, this.extractor.grid, this.params, this.moving) : null;
+    this.gaussians.distances(this.features, moving, this.distances);
     const map = anomalyMap(this.distances, this.extractor.grid, this.params.smooth);
     return { raw: mapMax(map), map };
   }
@@ -68,6 +72,8 @@ function resolveParams(given: Record<string, unknown> | undefined): PatchGaussia
     Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
     Number.isInteger(p.movingPoolRadius) && p.movingPoolRadius >= 0 &&
     typeof p.motionThreshold === 'number' && Number.isFinite(p.motionThreshold) &&
+    Number.isInteger(p.motionStateRadius) && p.motionStateRadius >= 0 &&
+    typeof p.motionStateFloor === 'number' && Number.isFinite(p.motionStateFloor) &&
     Number.isInteger(p.minComponentSamples) && p.minComponentSamples >= 2 &&
     typeof p.smooth === 'boolean';
   if (!ok) throw new ModelError(`invalid patchGaussian params: ${JSON.stringify(given)}`);
@@ -104,7 +110,7 @@ export const patchGaussianKind: DetectorKind = {
       );
     }
     try {
-      return new PatchGaussian(p, frame, new PatchGaussians(patches, mean, covariance, present, p.motionThreshold));
+      return new PatchGaussian(p, frame, new PatchGaussians(patches, mean, covariance, present));
     } catch (err) {
       throw new ModelError(`patchGaussian covariance is corrupt: ${(err as Error).message}`);
     }

@@ -26,6 +26,10 @@ export interface PatchGaussianParams {
   poolRadius: number;
   /** Motion feature above which a sample is 'moving' (log of mean |Δluma|, relative to the frame's median patch). */
   motionThreshold: number;
+  /** A patch is 'moving' when any patch within this radius is over the motion threshold… */
+  motionStateRadius: number;
+  /** …and its own motion exceeds this floor: an object standing still beside passing traffic stays 'still'. */
+  motionStateFloor: number;
   /** Radius pooled for the 'moving' Gaussian: traffic is sparse in time, so it borrows from a wider neighbourhood. */
   movingPoolRadius: number;
   /** Fewest samples a component needs; with fewer, 'moving' is left out and 'still' takes every sample. */
@@ -52,9 +56,11 @@ export const defaultPatchGaussianParams: PatchGaussianParams = {
   minStd: [0.03, 1.5, 1.5, 0.06, 0.08],
   poolRadius: 1,
   motionThreshold: 1.6,
-  movingPoolRadius: 3,
+  motionStateRadius: 3,
+  motionStateFloor: 0.2,
+  movingPoolRadius: 5,
   minComponentSamples: 12,
-  movingMinStd: [0.4, 25, 25, 0.3, 0.3],
+  movingMinStd: [0.6, 30, 30, 0.5, 0.6],
 };
 
 export interface PatchGrid {
@@ -207,6 +213,35 @@ const MOVING = 1;
 const MOTION = 4;
 
 /**
+ * Which patches are in the 'moving' state: some motion of their own, and motion above threshold
+ * anywhere within `radius` patches. The neighbourhood matters because the uniform roof of a passing
+ * car barely changes between frames while its edges do.
+ */
+export function motionStates(features: Float32Array, grid: PatchGrid, params: Pick<PatchGaussianParams, 'motionThreshold' | 'motionStateRadius' | 'motionStateFloor'>, out: Uint8Array): Uint8Array {
+  const { cols, rows } = grid;
+  const r = params.motionStateRadius;
+  for (let pr = 0; pr < rows; pr++) {
+    for (let pc = 0; pc < cols; pc++) {
+      let moving = 0;
+      if (features[(pr * cols + pc) * FEATURE_COUNT + MOTION]! <= params.motionStateFloor) {
+        out[pr * cols + pc] = 0;
+        continue;
+      }
+      for (let y = Math.max(0, pr - r); y <= Math.min(rows - 1, pr + r) && !moving; y++) {
+        for (let x = Math.max(0, pc - r); x <= Math.min(cols - 1, pc + r); x++) {
+          if (features[(y * cols + x) * FEATURE_COUNT + MOTION]! > params.motionThreshold) {
+            moving = 1;
+            break;
+          }
+        }
+      }
+      out[pr * cols + pc] = moving;
+    }
+  }
+  return out;
+}
+
+/**
  * The fitted Gaussians, component-major within a patch: `mean[(p * C + c) * D + i]`, Σ likewise with
  * D × D entries, `present[p * C + c]` 1 when that component was fitted (a place where nothing ever
  * moved has no 'moving' component, so motion there stays anomalous). The lower Cholesky factor of each
@@ -221,8 +256,6 @@ export class PatchGaussians {
     readonly mean: Float32Array,
     readonly covariance: Float32Array,
     readonly present: Float32Array,
-    /** Motion feature above which a sample counts as moving (the split the components were fitted on). */
-    readonly motionThreshold: number,
   ) {
     const D = FEATURE_COUNT, C = COMPONENT_COUNT;
     if (mean.length !== patchCount * C * D || covariance.length !== patchCount * C * D * D || present.length !== patchCount * C) {
@@ -246,17 +279,18 @@ export class PatchGaussians {
   /**
    * Mahalanobis distance of each patch (PaDiM eq. 2) to the component of its motion state: a still
    * sample is scored against 'still' only (a stopped object must not hide in the broad 'moving'
-   * Gaussian), a moving one against the nearer of both. Motion unknown (`hasMotion` false): the
+   * Gaussian), a moving one against the nearer of both. Motion unknown (`moving` null): the
    * nearer of both appearance marginals.
    */
-  distances(features: Float32Array, hasMotion: boolean, out: Float32Array): Float32Array {
+  distances(features: Float32Array, moving: Uint8Array | null, out: Float32Array): Float32Array {
+    const hasMotion = moving !== null;
     const D = FEATURE_COUNT, C = COMPONENT_COUNT;
     const dims = hasMotion ? D : APPEARANCE_COUNT;
     const z = new Float64Array(D);
     const { mean, chol, present } = this;
     for (let p = 0; p < this.patchCount; p++) {
       let best = Infinity;
-      const still = hasMotion && features[p * D + MOTION]! <= this.motionThreshold;
+      const still = moving !== null && moving[p] === 0;
       for (let c = 0; c < C; c++) {
         if (present[p * C + c] !== 1 || (still && c === MOVING)) continue;
         const m = (p * C + c) * D;

@@ -1,2 +1,3 @@
 export * from './schedule.js';
 export * from './injectAnomaly.js';
+export * from './renderInjected.js';

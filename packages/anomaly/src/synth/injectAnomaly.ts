@@ -35,7 +35,8 @@ export function injectAnomaly(
       const qx = Math.abs(u) - (hw - radius), qy = Math.abs(v) - (hh - radius);
       const outside = Math.hypot(Math.max(qx, 0), Math.max(qy, 0));
       const sd = outside + Math.min(Math.max(qx, qy), 0) - radius;
-      const alpha = clamp01(0.5 - sd / feather);
+      // Feathered inward, so nothing is drawn outside the ground-truth box.
+      const alpha = clamp01(-sd / feather);
       if (alpha <= 0) continue;
       // Stripes run diagonally in the object's own frame, so they move with it.
       const phase = ((u + v * 0.6) / stripePeriod) % 1;

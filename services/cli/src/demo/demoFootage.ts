@@ -7,7 +7,7 @@ export const STREET_CLIP = fileURLToPath(new URL('../../../../footage/street.mp4
 /** One play of street.mp4. */
 export const STREET_SECONDS = 905 / 24;
 
-/** A car-sized object that drives into the near lane and stops there, and one that drives against the flow. */
+/** Car-sized objects that drive into a lane and stop there: one in the near lane, one further up the street. */
 export function demoAnomalies(offsetSeconds: number): AnomalySpec[] {
   return [
     {
@@ -20,12 +20,13 @@ export function demoAnomalies(offsetSeconds: number): AnomalySpec[] {
       enterSeconds: 1,
     },
     {
-      kind: 'wrong-way',
+      kind: 'stopped-vehicle',
       startSeconds: offsetSeconds + 24,
-      durationSeconds: 6,
-      size: { width: 0.14, height: 0.13 },
-      position: { x: 0.72, y: 0.9 },
-      velocity: { x: -0.06, y: -0.09 },
+      durationSeconds: 7,
+      size: { width: 0.13, height: 0.12 },
+      position: { x: 0.42, y: 0.55 },
+      velocity: { x: -0.05, y: -0.08 },
+      enterSeconds: 1,
     },
   ];
 }
