@@ -103,10 +103,10 @@ const result = {
 };
 process.stdout.write(
   [
-    `clip ${result.clip} at ${width} px wide, every frame (${fps} fps source)`,
+    `clip ${result.clip} at ${width} px wide, every frame (${fps.toFixed(2)} fps source)`,
     `decode only     ${decodeFps.toFixed(1).padStart(8)} frames/s  (${decode.frames} frames in ${decode.seconds.toFixed(2)} s)`,
     `full pipeline   ${pipelineFps.toFixed(1).padStart(8)} frames/s  (${pipeline.frames} frames in ${pipeline.seconds.toFixed(2)} s, ${pipeline.dropped} dropped)`,
-    `ratio pipeline/decode ${result.ratio}  (at 5 analysed fps a camera, one worker process keeps up with ${(pipelineFps / 5).toFixed(0)} cameras)`,
+    `ratio pipeline/decode ${result.ratio}  (at 5 analysed fps a camera, this process — decode, queue and one worker at concurrency 2 — keeps up with ${Math.floor(pipelineFps / 5)} cameras)`,
     '',
   ].join('\n'),
 );

@@ -118,6 +118,7 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     const scored = Number(await redis.hget(`${ns}:camera:cam1`, 'scored'));
     expect(scored).toBeGreaterThan(CLIP_SECONDS * 5 * 0.8);
     expect(events.map((e) => `${e.ev.event} ${e.ev.alert.id} ${e.ev.alert.score}`)).toEqual([]);
+    console.log(`[figures] no alert over ${watchedSeconds.toFixed(1)} s of normal footage after learning (${scored} frames scored)`);
   }, 150_000);
 
   it('opens an alert within 3 s of the injected object, with a region on it, and closes it after it leaves', async () => {
@@ -135,6 +136,7 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     const nearby = truth.frames.filter((f) => Math.abs(f.t - videoT) <= 1).flatMap((f) => f.boxes);
     const best = Math.max(0, ...open!.ev.alert.regions.flatMap((r) => nearby.map((b) => boxIoU(r, b))));
     expect(best, JSON.stringify({ regions: open!.ev.alert.regions, videoT })).toBeGreaterThanOrEqual(0.3);
+    console.log(`[figures] open ${((open!.at - firstFrameAt) / 1000).toFixed(2)} s after the object's first frame (budget ${CONFIRM_SECONDS + 3} s), best region IoU ${best.toFixed(2)}, score ${open!.ev.alert.score.toFixed(2)}`);
     expect(Object.keys(open!.ev.alert.members).length).toBeGreaterThan(0);
     expect(open!.ev.alert.snapshotUrl).toMatch(/\/v1\/alerts\/.+\/snapshot\.jpg$/);
 
@@ -142,6 +144,7 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     const close = events.find((e) => e.ev.event === 'close' && e.ev.alert.id === open!.ev.alert.id);
     expect(close, `no close after the object left\n${dumpLogs()}`).toBeDefined();
     expect(close!.at).toBeGreaterThan(leftAt - 1000);
+    console.log(`[figures] close ${((close!.at - leftAt) / 1000).toFixed(2)} s after the object left`);
     expect(close!.ev.alert.endedAt).toBeDefined();
     expect(events.filter((e) => e.ev.event === 'open')).toHaveLength(1);
   }, 150_000);

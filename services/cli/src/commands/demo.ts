@@ -69,7 +69,8 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   };
   const configFile = join(dir, 'vigil.yaml');
   writeFileSync(configFile, stringify(config));
-  const tree = new ServiceTree(configFile);
+  // The services' own logs stay quiet unless asked for; the demo prints what an operator would want to see.
+  const tree = new ServiceTree(configFile, { ...process.env, VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'warn' });
   tree.start(['gateway', 'worker', 'ingest']);
 
   const base = `http://127.0.0.1:${opts.port}`;
@@ -91,11 +92,13 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     if (opts.untilAlert && ev.event === 'close') finish();
   });
   await connectWhenUp(client);
+  const stopWatching = watchCameraStates(base, token);
   if (opts.seconds) setTimeout(finish, opts.seconds * 1000).unref();
   process.once('SIGINT', finish);
   process.once('SIGTERM', finish);
   await done;
 
+  stopWatching();
   client.close();
   await tree.stop();
   await rtsp.stop();
@@ -113,4 +116,23 @@ async function connectWhenUp(client: LiveClient): Promise<void> {
       await new Promise((r) => setTimeout(r, 300));
     }
   }
+}
+
+/** Prints each camera state change (connecting, learning, live…) as the gateway reports it. */
+function watchCameraStates(base: string, token: string): () => void {
+  const last = new Map<string, string>();
+  const timer = setInterval(() => {
+    fetch(`${base}/v1/cameras`, { headers: { authorization: `Bearer ${token}` } })
+      .then((res) => (res.ok ? (res.json() as Promise<{ cameras: { id: string; state: string }[] }>) : undefined))
+      .then((body) => {
+        for (const cam of body?.cameras ?? []) {
+          if (last.get(cam.id) === cam.state) continue;
+          last.set(cam.id, cam.state);
+          const what = cam.state === 'live' ? 'live: watching for anomalies' : cam.state;
+          process.stdout.write(`${new Date().toLocaleTimeString()} camera ${cam.id} ${what}\n`);
+        }
+      })
+      .catch(() => undefined);
+  }, 1000);
+  return () => clearInterval(timer);
 }
