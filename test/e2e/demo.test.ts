@@ -1,19 +1,10 @@
 /** The README's demo command does what it says: it brings up the stack and alerts arrive on the WebSocket. */
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startVigil } from '../support/vigilProcess.js';
+import { freePort, startVigil } from '../support/vigilProcess.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe('vigil demo', () => {
   it('learns the clip, then shows an alert that opens on an injected object and closes', async () => {

@@ -15,7 +15,7 @@ import type { AlertEvent } from '@vigil/core';
 import { LocalRtspServer } from '@vigil/video';
 import { boxIoU, renderInjectedVideo, type AnomalySpec, type GroundTruth } from '@vigil/anomaly';
 import { LiveClient } from '@vigil/client';
-import { REPO_ROOT, startVigil, type VigilProcess } from '../support/vigilProcess.js';
+import { REPO_ROOT, freePort, startVigil, type VigilProcess } from '../support/vigilProcess.js';
 
 const CLIP = join(REPO_ROOT, 'footage/street.mp4');
 const CLIP_SECONDS = 905 / 24;
@@ -50,15 +50,6 @@ function dumpLogs(): string {
   return services.map((s) => `--- ${s.logFile}\n${readFileSync(s.logFile, 'utf8').split('\n').slice(-40).join('\n')}`).join('\n');
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   truth = await renderInjectedVideo({ src: CLIP, out: join(REPO_ROOT, '.vigil/test-cache/e2e-street-3x.mp4'), repeat: 3, anomalies: [ANOMALY] });
@@ -79,16 +70,9 @@ beforeAll(async () => {
   services = ['gateway', 'worker', 'ingest'].map((name) => startVigil([name, '--config', configFile], join(work, `${name}.log`)));
   client = new LiveClient({ url: `http://127.0.0.1:${port}`, token });
   client.on('alert', (ev) => events.push({ at: Date.now(), ev }));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.connect();
-      break;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`gateway never accepted the client: ${String(err)}\n${dumpLogs()}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+  await client.connectWithRetry(30_000).catch((err: unknown) => {
+    throw new Error(`gateway never accepted the client: ${String(err)}\n${dumpLogs()}`);
+  });
 }, 180_000);
 
 afterAll(async () => {

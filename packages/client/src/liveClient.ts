@@ -67,6 +67,20 @@ export class LiveClient extends EventEmitter<LiveClientEvents> {
     });
   }
 
+  /** Like connect(), but keeps trying (a gateway that is still starting) until timeoutMs has passed. */
+  async connectWithRetry(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.connect();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+  }
+
   private scheduleReconnect(): void {
     const delay = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, 5000);

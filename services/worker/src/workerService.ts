@@ -10,6 +10,11 @@ import { createWorkerMetrics } from './workerMetrics.js';
 
 const log = createLogger('worker');
 const TICK_MS = 1000;
+// Frees the frame's in-flight slot that ingest took; never below zero, and not at all once the counter expired.
+const RELEASE_SLOT = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
 
 export interface RunningWorker {
   metricsUrl?: string;
@@ -49,7 +54,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
           .hset(keys.cameraStatus(camera), 'lastScore', outcome.score.score.toFixed(4), 'lastScoredAt', String(Date.now()))
           .exec();
       } finally {
-        await redis.decr(keys.inFlight(camera));
+        await redis.eval(RELEASE_SLOT, 1, keys.inFlight(camera));
       }
     },
     { connection: bullConnection, concurrency: config.worker.concurrency },

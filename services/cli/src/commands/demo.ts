@@ -91,7 +91,9 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
     process.stdout.write(`${formatAlertEvent(ev)}\n`);
     if (opts.untilAlert && ev.event === 'close') finish();
   });
-  await connectWhenUp(client);
+  await client.connectWithRetry(30_000).catch((err: unknown) => {
+    throw new UsageError(`gateway did not come up: ${(err as Error).message}`);
+  });
   const stopWatching = watchCameraStates(base, token);
   if (opts.seconds) setTimeout(finish, opts.seconds * 1000).unref();
   process.once('SIGINT', finish);
@@ -104,19 +106,6 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await rtsp.stop();
 }
 
-/** The gateway takes a moment to start: retry the connection for up to 30 s. */
-async function connectWhenUp(client: LiveClient): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await client.connect();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new UsageError(`gateway did not come up: ${(err as Error).message}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
 
 /** Prints each camera state change (connecting, learning, live…) as the gateway reports it. */
 function watchCameraStates(base: string, token: string): () => void {
