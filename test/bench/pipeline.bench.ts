@@ -58,7 +58,7 @@ async function fullPipeline(): Promise<{ frames: number; seconds: number; droppe
     learn.push({ data: f.data, width: f.width, height: f.height, ...(prev ? { prev } : {}) });
     prev = f.data;
   }
-  const model = fitCameraModel(learn, { cameraId: 'bench' });
+  const model = await fitCameraModel(learn, { cameraId: 'bench' });
   const version = model.manifest.version;
   await saveCameraModel(model, modelVersionDir(dataDir, 'bench', version));
   await redis.set(keys.modelVersion('bench'), version);

@@ -115,7 +115,7 @@ class EnsembleCameraModel implements CameraModel {
   }
 }
 
-export function fitCameraModel(frames: FrameInput[], options: FitCameraModelOptions): CameraModel {
+export async function fitCameraModel(frames: FrameInput[], options: FitCameraModelOptions): Promise<CameraModel> {
   const { cameraId } = options;
   const folds = options.folds ?? 5;
   const fpr = options.targetFalsePositiveRate ?? DEFAULT_TARGET_FPR;
@@ -125,16 +125,25 @@ export function fitCameraModel(frames: FrameInput[], options: FitCameraModelOpti
   const { width, height } = frames[0]!;
   const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
 
-  const members: Member[] = specs.map((spec) => {
+  const members: Member[] = [];
+  for (const spec of specs) {
     const kind = detectorKind(spec.name);
+    const blocks = Array.from({ length: folds }, (_, f) => [Math.floor((f * frames.length) / folds), Math.floor(((f + 1) * frames.length) / folds)] as const);
     const heldOut: number[] = [];
-    for (let f = 0; f < folds; f++) {
-      const a = Math.floor((f * frames.length) / folds), b = Math.floor(((f + 1) * frames.length) / folds);
-      const fold = kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
+    if (kind.calibration === 'hold-out') {
+      // One fit: every other block is held out for calibration, and the fit is kept.
+      const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
+      const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
+      for (const i of held) heldOut.push(detector.score(frames[i]!).raw);
+      members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
+      continue;
+    }
+    for (const [a, b] of blocks) {
+      const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
       for (const frame of frames.slice(a, b)) heldOut.push(fold.score(frame).raw);
     }
-    return { detector: kind.fit(frames, spec.params), calibration: calibrate(heldOut, fpr, margin) };
-  });
+    members.push({ detector: await kind.fit(frames, spec.params), calibration: calibrate(heldOut, fpr, margin) });
+  }
 
   const createdAt = (options.now ?? new Date()).toISOString();
   const manifest: CameraModelManifest = {

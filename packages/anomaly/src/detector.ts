@@ -27,7 +27,13 @@ export interface Detector {
 
 export interface DetectorKind {
   readonly name: string;
-  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector;
+  /**
+   * How fitCameraModel gets held-out scores for calibration: 'cross-fit' (default) fits once per fold
+   * plus once on all frames — right for cheap closed-form members; 'hold-out' fits once on the frames
+   * outside the held-out blocks and keeps that fit — right for members that train for minutes.
+   */
+  readonly calibration?: 'cross-fit' | 'hold-out';
+  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector | Promise<Detector>;
   /** Rebuilds a fitted member from what `exportState` gave; throws ModelError saying what does not fit. */
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector;
 }

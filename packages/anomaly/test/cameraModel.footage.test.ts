@@ -39,7 +39,7 @@ for (const { file, spec } of cases) {
 
     beforeAll(async () => {
       split = await splitClip(file, 20);
-      const fitted = fitOn(split, file);
+      const fitted = await fitOn(split, file);
       model = fitted.model;
       report(`${file}: fit on ${split.train.length} frames in ${fitted.fitMs.toFixed(0)} ms, threshold ${model.manifest.members[0]!.calibration.threshold.toFixed(2)}`);
     });
@@ -92,7 +92,7 @@ describe('saving and loading a camera model', () => {
 
   beforeAll(async () => {
     split = await splitClip('street.mp4', 20);
-    model = fitOn(split, 'street-cam').model;
+    model = (await fitOn(split, 'street-cam')).model;
     dir = await mkdtemp(join(tmpdir(), 'vigil-model-'));
   });
   afterAll(async () => {

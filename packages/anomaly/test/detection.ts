@@ -25,9 +25,9 @@ export async function splitClip(file: string, trainSeconds: number): Promise<Cli
   return { ...clip, trainCount, train: inputs.slice(0, trainCount), rest: inputs.slice(trainCount) };
 }
 
-export function fitOn(split: ClipSplit, cameraId: string): { model: CameraModel; fitMs: number } {
+export async function fitOn(split: ClipSplit, cameraId: string): Promise<{ model: CameraModel; fitMs: number }> {
   const t0 = performance.now();
-  const model = fitCameraModel(split.train, { cameraId });
+  const model = await fitCameraModel(split.train, { cameraId });
   return { model, fitMs: performance.now() - t0 };
 }
 

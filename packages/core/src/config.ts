@@ -35,6 +35,20 @@ export const cameraSchema = z.strictObject({
   /** Loop a file source (files only). */
   loop: z.boolean().default(true),
   alerts: alertPolicySchema.prefault({}),
+  /** Alert history older than this is deleted (with its snapshots). */
+  retentionDays: z.number().positive().max(3650).default(30),
+});
+
+export const webhookSchema = z.strictObject({
+  /** Names the endpoint in logs, metrics and the delivery log. */
+  id,
+  url: z.string().url().refine((u) => /^https?:/i.test(u), 'must be an http:// or https:// URL'),
+  /** Standard Webhooks secret: `whsec_` and base64 of 24–64 random bytes. */
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be "whsec_" followed by base64 (Standard Webhooks)'),
+  /** Only events of these cameras; all when absent. */
+  cameras: z.array(z.string()).optional(),
+  /** Allow targets in loopback and private ranges (refused by default). */
+  allowPrivateNetwork: z.boolean().default(false),
 });
 
 export const configSchema = z.strictObject({
@@ -62,6 +76,9 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).max(64).default(2),
     metricsPort: z.number().int().min(0).max(65535).optional(),
   }).prefault({}),
+  /** PostgreSQL for the alert history; without it alerts are only live (WebSocket, webhooks). */
+  history: z.strictObject({ postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://') }).optional(),
+  webhooks: z.array(webhookSchema).default([]),
   cameras: z.array(cameraSchema).min(1, 'needs at least one camera'),
 }).superRefine((cfg, ctx) => {
   const seen = new Set<string>();
@@ -74,6 +91,7 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
 export type AlertPolicy = z.infer<typeof alertPolicySchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 
 function keyPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(top level)';

@@ -110,7 +110,7 @@ export class CameraPipeline {
 
   private async finishLearning(learner: NormalLearner): Promise<void> {
     const started = Date.now();
-    const model = learner.fit();
+    const model = await learner.fit();
     const version = model.manifest.version;
     await saveCameraModel(model, modelVersionDir(this.deps.dataDir, this.camera.id, version));
     await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);

@@ -27,7 +27,7 @@ export class NormalLearner {
     this.prev = undefined;
   }
 
-  fit(): CameraModel {
+  fit(): Promise<CameraModel> {
     return fitCameraModel(this.frames, { cameraId: this.cameraId });
   }
 }
