@@ -6,3 +6,4 @@ export * from './cameraModel.js';
 export * from './patchGaussian/index.js';
 export * from './synth/index.js';
 export * from './modelStore.js';
+export * from './backend/tfBackend.js';
