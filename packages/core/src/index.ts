@@ -4,3 +4,4 @@ export * from './config.js';
 export * from './keys.js';
 export * from './log.js';
 export * from './jobs.js';
+export * from './paths.js';
