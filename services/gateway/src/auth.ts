@@ -6,6 +6,8 @@ import type { Config, Role } from '@vigil/core';
 declare module 'fastify' {
   interface FastifyRequest {
     role?: Role;
+    /** A short digest naming the token (not the token), stored with acknowledgements. */
+    tokenId?: string;
   }
 }
 
@@ -36,7 +38,24 @@ export class TokenAuth {
       return;
     }
     request.role = role;
+    request.tokenId = tokenIdOf(tokenFrom(request.headers.authorization, request.url)!);
   };
+
+  /**
+   * A hook to run after `requireToken`: answers 403 JSON unless the caller's role is one of `roles`.
+   * Roles: viewer reads, operator also acknowledges and gives feedback, admin also configures.
+   */
+  requireRole(action: string, ...roles: Role[]) {
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      if (request.role && roles.includes(request.role)) return;
+      await reply.code(403).send({ error: `a ${request.role ?? 'anonymous'} token may not ${action}; it needs the role ${roles.join(' or ')}` });
+    };
+  }
+}
+
+/** First 16 hex digits of the token's SHA-256: tells tokens apart in the history without storing them. */
+export function tokenIdOf(token: string): string {
+  return digest(token).slice(0, 16);
 }
 
 /** `Authorization: Bearer <token>` wins; otherwise a single `?token=` query parameter. */

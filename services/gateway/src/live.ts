@@ -31,18 +31,26 @@ function refuse(socket: Duplex, status: number, reason: string, error: string): 
   );
 }
 
+/** Handles a WebSocket upgrade for a path that is not `/v1/live`; false when the path is not its own. */
+export type OtherUpgrades = (path: string, req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
 export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly clients = new Set<LiveClient>();
   private readonly limits: LiveClientLimits;
   private heartbeat: NodeJS.Timeout | undefined;
+  private others: OtherUpgrades | undefined;
 
   constructor(private readonly opts: LiveHubOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
   }
 
-  /** Takes over HTTP upgrades on `server`; only `/v1/live` with a known token is accepted. */
-  attach(server: Server): void {
+  /**
+   * Takes over HTTP upgrades on `server`; only `/v1/live` with a known token is accepted here. Other
+   * paths go to `others` (the dashboard's preview and stream sockets), which returns false when not its own.
+   */
+  attach(server: Server, others?: OtherUpgrades): void {
+    this.others = others;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatSeconds * 1000);
   }
@@ -70,7 +78,10 @@ export class LiveHub {
     } catch {
       return refuse(socket, 400, 'Bad Request', 'malformed URL');
     }
-    if (path !== LIVE_PATH) return refuse(socket, 404, 'Not Found', `no WebSocket at ${path}`);
+    if (path !== LIVE_PATH) {
+      if (this.others?.(path, req, socket, head)) return;
+      return refuse(socket, 404, 'Not Found', `no WebSocket at ${path}`);
+    }
     const role = this.opts.auth.authenticate(req.headers.authorization, req.url);
     if (!role) return refuse(socket, 401, 'Unauthorized', 'missing or invalid token');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, role));

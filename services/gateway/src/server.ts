@@ -2,15 +2,19 @@
 import Fastify, { type FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config } from '@vigil/core';
-import { AlertStreamReader, readAlertsAfter } from './alertStream.js';
+import { AlertStreamReader } from './alertStream.js';
 import { TokenAuth } from './auth.js';
+import { startDashboard } from './dashboard/index.js';
 import { installErrorReplies } from './httpErrors.js';
+import { startHistory, replayWithStore, type History, type HistoryOptions } from './history/index.js';
 import { LiveHub } from './live.js';
 import { GatewayMetrics } from './metrics.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCameraRoutes } from './routes/cameras.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
-import { registerSnapshotRoute } from './routes/snapshots.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
+import { startWebhookDispatch } from './webhooks/index.js';
 
 export interface Gateway {
   url: string;
@@ -21,6 +25,8 @@ export interface Gateway {
 export interface GatewayOptions {
   /** Overrides `config.gateway.port`; 0 picks a free port. */
   port?: number;
+  /** Recorder and retention tuning (tests); used only when `config.history` is set. */
+  history?: HistoryOptions;
 }
 
 function urlOf(host: string, port: number): string {
@@ -55,27 +61,49 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   registerHealthRoute(app, redis);
   registerMetricsRoute(app, metrics, redis, config);
   registerCameraRoutes(app, auth, redis, config);
-  registerSnapshotRoute(app, auth, redis, config);
+  registerOpenApiRoute(app);
+
+  let history: History | undefined;
+  if (config.history) {
+    try {
+      history = await startHistory(config, config.history.postgresUrl, keys.alertEvents, redis, log, opts.history);
+    } catch (err) {
+      redis.disconnect();
+      blocking.disconnect();
+      throw err;
+    }
+  }
+  await registerAlertRoutes(app, { auth, config, history, redis, log });
+  const dashboard = startDashboard(app, { auth, config, redis, log });
+  // Delivery attempts go to the history database when it is up, else to a bounded Redis log.
+  const webhooks = await startWebhookDispatch(config, { redis, log, ...(history?.ready ? { pg: history.pool } : {}) }, { registry: metrics.registry });
 
   const hub = new LiveHub({
     auth,
     metrics,
     log,
     heartbeatSeconds: config.gateway.heartbeatSeconds,
-    replay: (since) => readAlertsAfter(redis, keys.alertEvents, since, log),
+    // Events older than the stream keeps come from the history, when it is on.
+    replay: (since) => replayWithStore(redis, keys.alertEvents, history?.ready ? history.store : undefined, since, log),
   });
-  hub.attach(app.server);
+  hub.attach(app.server, dashboard.upgrade);
   const reader = new AlertStreamReader(blocking, redis, keys.alertEvents, (alert) => {
     metrics.alertEventsRead.inc({ event: alert.event.event });
     hub.broadcast(alert);
   }, log);
 
-  const close = async () => {
-    await hub.close();
-    await reader.stop();
-    await app.close();
-    redis.disconnect();
-  };
+  let closing: Promise<void> | undefined;
+  // Idempotent: a second close waits for the first.
+  const close = () =>
+    (closing ??= (async () => {
+      await hub.close();
+      await dashboard.close();
+      await reader.stop();
+      await webhooks.close();
+      await app.close();
+      await history?.close();
+      redis.disconnect();
+    })());
 
   try {
     await reader.start();

@@ -1,0 +1,154 @@
+/**
+ * The alert history API: `GET /v1/alerts` (filters, keyset paging), `GET /v1/alerts/:id` (with its
+ * events), `POST /v1/alerts/:id/ack`, `POST /v1/alerts/:id/feedback`, and the alert's images from disk.
+ * Viewers read; operators and admins acknowledge and give feedback.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { ALERT_FILES, alertFilesDir, redisKeys, type Config, type Logger } from '@vigil/core';
+import type { TokenAuth } from '../auth.js';
+import { parseAckBody, parseAlertQuery, parseFeedbackBody, type Parsed } from '../history/apiRequests.js';
+import type { Actor } from '../history/alertStore.js';
+import { ALERT_ID } from '../history/eventRecord.js';
+import { addFalseAlarmFrame, removeFalseAlarmFrame } from '../history/feedbackFrames.js';
+import type { History } from '../history/index.js';
+
+/** Acks and feedback are a note at most; anything bigger is refused before it is read. */
+export const ALERT_BODY_LIMIT = 16 * 1024;
+
+interface IdRoute {
+  Params: { id: string };
+}
+type IdRequest = FastifyRequest<IdRoute>;
+
+class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+/** PostgreSQL unreachable, restarting or overloaded: the request may succeed later. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  if (typeof e.code === 'string' && /^(08|57P|53)|^E(CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|HOSTUNREACH|PIPE)$/.test(e.code)) return true;
+  return typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(e.message);
+}
+
+function valid<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new HttpError(400, parsed.error);
+  return parsed.value;
+}
+
+function alertId(request: IdRequest): string {
+  const { id } = request.params;
+  if (!ALERT_ID.test(id)) throw new HttpError(400, `malformed alert id ${JSON.stringify(id)}: expected letters, digits, ".", "_" or "-"`);
+  return id;
+}
+
+const actor = (request: FastifyRequest): Actor => ({ role: request.role!, tokenId: request.tokenId ?? null });
+
+export interface AlertRoutesDeps {
+  auth: TokenAuth;
+  config: Config;
+  /** Undefined when `history.postgresUrl` is not set: the history routes answer 501. */
+  history: History | undefined;
+  /** Read for snapshots of workers that still keep them in Redis. */
+  redis: Redis;
+  log: Logger;
+}
+
+export async function registerAlertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
+  await app.register(async (scope) => alertRoutes(scope, deps));
+}
+
+async function alertRoutes(app: FastifyInstance, { auth, config, history, redis, log }: AlertRoutesDeps): Promise<void> {
+  // Only JSON bodies here; an empty body is no body (ack takes an optional note).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, text, done) => {
+    const body = String(text);
+    if (body.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body));
+    } catch (err) {
+      done(new HttpError(400, `body is not valid JSON: ${(err as Error).message}`), undefined);
+    }
+  });
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send({ error: `request body is larger than the ${ALERT_BODY_LIMIT}-byte limit` });
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.code(415).send({ error: `body must be application/json, got ${JSON.stringify(request.headers['content-type'] ?? 'no content-type')}` });
+    }
+    if ((status >= 400 && status < 500) || err instanceof HttpError) return reply.code(status).send({ error: err.message });
+    if (isUnavailable(err)) {
+      log.warn('history request failed: postgres unavailable', { url: request.url.split('?')[0], error: err });
+      return reply.code(503).send({ error: 'alert history unavailable: PostgreSQL is not answering' });
+    }
+    log.error('request failed', { url: request.url.split('?')[0], error: err });
+    return reply.code(500).send({ error: 'internal error' });
+  });
+
+  const store = () => {
+    if (!history) throw new HttpError(501, 'alert history is not enabled on this gateway (set history.postgresUrl in the config)');
+    if (!history.ready) throw new HttpError(503, 'alert history unavailable: PostgreSQL is not reachable yet');
+    return history.store;
+  };
+  const read = { onRequest: auth.requireToken };
+  const write = (action: string) => ({
+    // The role is checked before the body is read: a viewer's request is refused whatever it carries.
+    onRequest: [auth.requireToken, auth.requireRole(action, 'operator', 'admin')],
+    bodyLimit: ALERT_BODY_LIMIT,
+  });
+
+  app.get('/v1/alerts', read, async (request) => {
+    const query = valid(parseAlertQuery(request.query));
+    return store().list(query);
+  });
+
+  app.get<IdRoute>('/v1/alerts/:id', read, async (request: IdRequest) => {
+    const id = alertId(request);
+    const found = await store().getWithEvents(id);
+    if (!found) throw new HttpError(404, `no alert ${id}`);
+    return found;
+  });
+
+  app.post<IdRoute>('/v1/alerts/:id/ack', write('acknowledge alerts'), async (request: IdRequest, reply) => {
+    const id = alertId(request);
+    const { note } = valid(parseAckBody(request.body));
+    const result = await store().ack(id, actor(request), note);
+    if (result.ok) return { alert: result.alert };
+    if (result.reason === 'not-found') throw new HttpError(404, `no alert ${id}`);
+    const { ack } = result.alert;
+    return reply.code(409).send({ error: `alert ${id} was already acknowledged at ${ack?.at} by a ${ack?.role} token`, alert: result.alert });
+  });
+
+  app.post<IdRoute>('/v1/alerts/:id/feedback', write('give feedback on alerts'), async (request: IdRequest) => {
+    const id = alertId(request);
+    const { verdict, note } = valid(parseFeedbackBody(request.body));
+    const result = await store().setFeedback(id, actor(request), verdict, note);
+    if (!result) throw new HttpError(404, `no alert ${id}`);
+    const { alert, previous } = result;
+    let frameAddedToNormal = false;
+    if (verdict === 'false-alarm') frameAddedToNormal = await addFalseAlarmFrame(config.dataDir, alert.cameraId, id);
+    else if (previous === 'false-alarm') await removeFalseAlarmFrame(config.dataDir, alert.cameraId, id);
+    return { alert, frameAddedToNormal };
+  });
+
+  const image = (file: string, fallbackToRedis: boolean) => async (request: IdRequest, reply: FastifyReply) => {
+    const id = alertId(request);
+    let jpeg: Buffer | null = null;
+    try {
+      jpeg = await readFile(join(alertFilesDir(config.dataDir, id), file));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // Older workers kept snapshots in Redis with a TTL; a Redis failure then just means "not found".
+    if (!jpeg && fallbackToRedis) jpeg = await redis.getBuffer(redisKeys(config.namespace).snapshot(id)).catch(() => null);
+    if (!jpeg) throw new HttpError(404, `no ${file} for alert ${id}`);
+    return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
+  };
+  app.get<IdRoute>('/v1/alerts/:id/snapshot.jpg', read, image(ALERT_FILES.snapshot, true));
+  app.get<IdRoute>('/v1/alerts/:id/heatmap.jpg', read, image(ALERT_FILES.heatmap, false));
+}
