@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit+integration',
           include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['test/e2e/**', '**/node_modules/**'],
+          exclude: ['test/e2e/**', 'test/browser/**', '**/node_modules/**'],
           sequence: { groupOrder: 0 },
         },
       },
@@ -22,7 +22,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          // Browser tests drive the same real stack (and Chromium): they run here too, one file at a time.
+          include: ['test/e2e/**/*.test.ts', 'test/browser/**/*.test.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 1 },
         },

@@ -4,4 +4,5 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/bootstrap.sh"
+pnpm --silent --filter @vigil/dashboard build >/dev/null   # the dashboard the gateway serves at /
 exec pnpm --silent vigil demo "$@"

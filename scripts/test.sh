@@ -5,4 +5,5 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/bootstrap.sh"
 pnpm --silent typecheck
+pnpm --silent --filter @vigil/dashboard build >/dev/null   # the gateway serves it; the browser tests drive it
 exec pnpm --silent exec vitest run "$@"

@@ -53,6 +53,8 @@ export interface CameraModel {
   /** Pixels of the frame the map covers, from the top-left: pass to extractRegions as coveredWidth/Height. */
   readonly covered: FrameSize;
   score(input: FrameInput): CameraScore;
+  /** Like `score`, by the named members only (the cascade's tiers); `members` lists those that ran. Names not in the model are ignored. */
+  scoreMembers(input: FrameInput, names: readonly string[]): CameraScore;
 }
 
 export interface MemberSpec {
@@ -70,6 +72,8 @@ export interface FitCameraModelOptions {
   members?: (string | MemberSpec)[];
   /** Contiguous held-out blocks for calibration. Default 5. */
   folds?: number;
+  /** Called after each fit (one per calibration fold and member), for a progress bar. */
+  onProgress?: (progress: { done: number; total: number; member: string }) => void;
   now?: Date;
 }
 
@@ -93,6 +97,10 @@ class EnsembleCameraModel implements CameraModel {
   }
 
   score(input: FrameInput): CameraScore {
+    return this.scoreMembers(input, this.members.map((m) => m.detector.name));
+  }
+
+  scoreMembers(input: FrameInput, names: readonly string[]): CameraScore {
     const { width, height } = this.manifest.frame;
     if (input.width !== width || input.height !== height) {
       throw new ModelError(`model ${this.manifest.version} of camera ${this.manifest.cameraId} expects ${width}x${height} frames, got ${input.width}x${input.height}`);
@@ -101,6 +109,7 @@ class EnsembleCameraModel implements CameraModel {
     let best = -Infinity;
     let map: ScoreMap | undefined;
     for (const { detector, calibration } of this.members) {
+      if (!names.includes(detector.name)) continue;
       const out = detector.score(input);
       const normalised = normaliseMap(out.map, calibration);
       const s = out.raw / calibration.threshold;
@@ -111,7 +120,8 @@ class EnsembleCameraModel implements CameraModel {
         for (let i = 0; i < map.data.length; i++) map.data[i] = Math.max(map.data[i]!, normalised.data[i]!);
       }
     }
-    return { score: best, members: scores, map: map! };
+    if (!map) throw new RangeError(`model ${this.manifest.version} has none of the members ${names.join(', ')}`);
+    return { score: best, members: scores, map };
   }
 }
 
@@ -126,23 +136,30 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
 
   const members: Member[] = [];
+  let fitsDone = 0;
+  const fitsTotal = specs.reduce((n, s) => n + (detectorKind(s.name).calibration === 'hold-out' ? 1 : folds + 1), 0);
   for (const spec of specs) {
     const kind = detectorKind(spec.name);
+    const fitted = () => options.onProgress?.({ done: ++fitsDone, total: fitsTotal, member: spec.name });
     const blocks = Array.from({ length: folds }, (_, f) => [Math.floor((f * frames.length) / folds), Math.floor(((f + 1) * frames.length) / folds)] as const);
     const heldOut: number[] = [];
     if (kind.calibration === 'hold-out') {
       // One fit: every other block is held out for calibration, and the fit is kept.
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
       const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
+      fitted();
       for (const i of held) heldOut.push(detector.score(frames[i]!).raw);
       members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
       continue;
     }
     for (const [a, b] of blocks) {
       const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
+      fitted();
       for (const frame of frames.slice(a, b)) heldOut.push(fold.score(frame).raw);
     }
-    members.push({ detector: await kind.fit(frames, spec.params), calibration: calibrate(heldOut, fpr, margin) });
+    const detector = await kind.fit(frames, spec.params);
+    fitted();
+    members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
   }
 
   const createdAt = (options.now ?? new Date()).toISOString();

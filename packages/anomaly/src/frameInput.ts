@@ -6,6 +6,21 @@ export interface FrameInput {
   height: number;
   /** The previous analysed frame of the same camera, same size; absent → motion is unknown (neutral). */
   prev?: Uint8Array;
+  /**
+   * The camera's long-/short-term background pair as it stood before this frame (see backgroundPair/),
+   * kept by the ingest pipeline or rebuilt offline by `withBackgrounds`; absent → the member is neutral.
+   */
+  background?: BackgroundImages;
+}
+
+/** Packed RGB24 images at half the frame's resolution (⌊width/2⌋ × ⌊height/2⌋). */
+export interface BackgroundImages {
+  /** Slow, outlier-robust background (minutes): the scene without its traffic. */
+  long: Uint8Array;
+  /** Fast background (seconds): what has been there lately, including anything that stopped. */
+  short: Uint8Array;
+  /** Frames folded into the pair so far: a young pair has not settled yet. */
+  age: number;
 }
 
 /** Turns consecutive frames of one camera into inputs, each carrying its predecessor. */

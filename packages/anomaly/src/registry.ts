@@ -2,6 +2,12 @@
 import { ModelError } from '@vigil/core';
 import type { DetectorKind } from './detector.js';
 import { patchGaussianKind } from './patchGaussian/index.js';
+import { padimKind } from './padim/index.js';
+import { patchCoreKind } from './patchCore/index.js';
+import { imageGaussianKind, imageKnnKind } from './imageDensity/index.js';
+import { motionFlowKind } from './motionFlow/index.js';
+import { backgroundPairKind } from './backgroundPair/index.js';
+import { autoencoderKind } from './autoencoder/index.js';
 
 const kinds = new Map<string, DetectorKind>();
 
@@ -23,3 +29,10 @@ export function detectorNames(): string[] {
 export const DEFAULT_MEMBERS = ['patchGaussian'];
 
 registerDetector(patchGaussianKind);
+registerDetector(motionFlowKind);
+registerDetector(backgroundPairKind);
+registerDetector(padimKind);
+registerDetector(patchCoreKind);
+registerDetector(imageGaussianKind);
+registerDetector(imageKnnKind);
+registerDetector(autoencoderKind);

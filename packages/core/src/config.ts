@@ -37,6 +37,15 @@ export const cameraSchema = z.strictObject({
   alerts: alertPolicySchema.prefault({}),
   /** Alert history older than this is deleted (with its snapshots). */
   retentionDays: z.number().positive().max(3650).default(30),
+  /** Ensemble members trained for this camera (detector names); the default set when absent. */
+  members: z.array(z.string().min(1)).min(1).optional(),
+  /** Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, and on every sampleEvery-th frame. */
+  cascade: z.strictObject({
+    threshold: z.number().min(0).max(100).default(0.6),
+    sampleEvery: z.number().int().min(1).max(10000).default(10),
+  }).prefault({}),
+  /** Share of normal frames allowed over threshold when calibrating this camera's model. */
+  targetFalsePositiveRate: z.number().gt(0).lt(0.5).default(0.01),
 });
 
 export const webhookSchema = z.strictObject({

@@ -8,6 +8,8 @@ export interface FrameJob {
   key: string;
   /** Key of the previous analysed frame of this camera, for motion features; may have expired. */
   prevKey?: string;
+  /** Key of the camera's background pair as it stood before this frame (packed by @vigil/anomaly's packBackground); same TTL. */
+  bgKey?: string;
 }
 
 /** Camera states as shown to operators. */

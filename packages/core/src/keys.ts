@@ -9,12 +9,15 @@ export function redisKeys(ns: string) {
     alertState: (cameraId: string) => `${ns}:alert:${cameraId}`,
     /** Redis Stream of alert events; field `event` holds the JSON. */
     alertEvents: `${ns}:alerts`,
-    snapshot: (alertId: string) => `${ns}:snapshot:${alertId}`,
     /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreMsTotal… */
     cameraStatus: (cameraId: string) => `${ns}:camera:${cameraId}`,
     cameraIndex: `${ns}:cameras`,
     /** String: the camera's current model version (a folder name under dataDir/models/<camera>/). */
     modelVersion: (cameraId: string) => `${ns}:model:${cameraId}`,
+    /** Pub/sub channel of a camera's live preview (small JPEGs of analysed frames, sent only while a dashboard watches). */
+    previewChannel: (cameraId: string) => `${ns}:preview:${cameraId}`,
+    /** Capped Redis Stream of a camera's frame scores (about the last hour): live tile overlays and score timelines. */
+    scoreTimeline: (cameraId: string) => `${ns}:scores:${cameraId}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

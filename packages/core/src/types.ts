@@ -43,6 +43,8 @@ export interface FrameScore {
   regions: Region[];
   members: Record<string, number>;
   modelVersion: string;
+  /** A whole-frame change (shake, exposure or IR switch): reported, but it never opens or extends an alert. */
+  gated?: boolean;
 }
 
 export type AlertState = 'open' | 'closed';

@@ -183,6 +183,16 @@ describe('alert lifecycle', () => {
     expect(lifecycle.tick(at(10)).map((e) => e.event)).toEqual(['close']);
   });
 
+  it('gated frames (whole-frame changes) neither open nor extend an alert, but time still passes', () => {
+    const gated = (f: FrameScore): FrameScore => ({ ...f, gated: true });
+    expect(run(span(0, 2, 5).map(gated)).events).toEqual([]);
+    // Open on real highs, then only gated highs: the alert closes after the quiet period from its last real high.
+    const { kinds, events } = run([...span(0, 1, 1.5), ...span(1.2, 6, 5).map(gated)]);
+    expect(kinds).toEqual(['open', 'close']);
+    expect(events[1]!.alert.endedAt).toBe(new Date(at(1)).toISOString());
+    expect(events[1]!.alert.score).toBe(1.5);
+  });
+
   it('alert ids sort by creation time and do not repeat', () => {
     const ids = Array.from({ length: 1000 }, (_, i) => newAlertId('cam-1', T0 + i));
     expect([...ids].sort()).toEqual(ids);

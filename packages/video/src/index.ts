@@ -21,3 +21,5 @@ export {
 export { encodeJpeg } from './encoders.js';
 export { drawBoxes, type NormalisedBox, type Rgb } from './draw.js';
 export { LocalRtspServer, prepareStreamFile, type LocalRtspServerOptions, type RtspMount } from './localRtspServer.js';
+export { renderHeatmap, turbo, HEATMAP_THRESHOLD_POSITION, type HeatmapOptions } from './heatmap.js';
+export { IMAGE_EXTENSIONS, isImageFile, listImageFiles, imageSequenceSize, decodeImageSequence, type ImageSequenceOptions } from './imageSequence.js';

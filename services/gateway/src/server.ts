@@ -14,6 +14,7 @@ import { registerCameraRoutes } from './routes/cameras.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerOpenApiRoute } from './routes/openapi.js';
+import { registerReviewRoutes } from './routes/reviews.js';
 import { startWebhookDispatch } from './webhooks/index.js';
 
 export interface Gateway {
@@ -73,7 +74,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       throw err;
     }
   }
-  await registerAlertRoutes(app, { auth, config, history, redis, log });
+  await registerAlertRoutes(app, { auth, config, history, log });
+  registerReviewRoutes(app, { auth, config, redis });
   const dashboard = startDashboard(app, { auth, config, redis, log });
   // Delivery attempts go to the history database when it is up, else to a bounded Redis log.
   const webhooks = await startWebhookDispatch(config, { redis, log, ...(history?.ready ? { pg: history.pool } : {}) }, { registry: metrics.registry });

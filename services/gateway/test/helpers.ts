@@ -2,6 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig, redisKeys, type Config } from '@vigil/core';
 import { startGateway, type Gateway } from '../src/index.js';
 
@@ -13,6 +16,7 @@ export function testConfig(overrides: { redisUrl?: string; heartbeatSeconds?: nu
   return parseConfig({
     redis: { url: overrides.redisUrl ?? REDIS_URL },
     namespace: `gwtest-${randomUUID().slice(0, 8)}`,
+    dataDir: mkdtempSync(join(tmpdir(), 'vigil-gwtest-')),
     gateway: {
       host: '127.0.0.1',
       port: 0,

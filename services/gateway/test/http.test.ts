@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys } from '@vigil/core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALERT_FILES, alertFilesDir, redisKeys } from '@vigil/core';
 import { startGateway } from '../src/index.js';
 import { ADMIN_TOKEN, startHarness, testConfig, VIEWER_TOKEN, type Harness } from './helpers.js';
 
@@ -63,9 +65,11 @@ describe('gateway HTTP API', () => {
     expect((await get(`/v1/cameras?token=${ADMIN_TOKEN}`)).status).toBe(200);
   });
 
-  it('GET /v1/alerts/:id/snapshot.jpg serves the stored JPEG bytes', async () => {
+  it('GET /v1/alerts/:id/snapshot.jpg serves the JPEG the worker wrote into the alert folder', async () => {
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x80, 0x00, 0xff, 0xd9]);
-    await h.redis.set(`${h.config.namespace}:snapshot:alert-1`, jpeg);
+    const dir = alertFilesDir(h.config.dataDir, 'alert-1');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, ALERT_FILES.snapshot), jpeg);
     const res = await get('/v1/alerts/alert-1/snapshot.jpg', VIEWER_TOKEN);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');

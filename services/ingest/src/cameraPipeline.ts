@@ -3,9 +3,10 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
 import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
-import { latestModelVersion, modelVersionDir, saveCameraModel } from '@vigil/anomaly';
+import { BackgroundPair, latestModelVersion, modelVersionDir, saveCameraModel } from '@vigil/anomaly';
 import { FramePublisher } from './framePublisher.js';
 import { NormalLearner } from './normalLearner.js';
+import { PreviewPublisher } from './previewPublisher.js';
 
 export interface PipelineDeps {
   redis: Redis;
@@ -24,7 +25,10 @@ export class CameraPipeline {
   private readonly log;
   private readonly source: CameraSource;
   private readonly publisher: FramePublisher;
+  private readonly preview: PreviewPublisher;
   private learner: NormalLearner | undefined;
+  /** Dense per-frame state of this camera (shared/DESIGN.md "Where state lives"): it lives here and travels with each frame. */
+  private background: BackgroundPair | undefined;
   private sourceState: SourceState = 'connecting';
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
@@ -33,6 +37,7 @@ export class CameraPipeline {
 
   constructor(private readonly camera: CameraConfig, private readonly deps: PipelineDeps) {
     this.log = createLogger(`ingest:${camera.id}`);
+    this.preview = new PreviewPublisher(deps.redis, deps.keys, camera.id);
     this.publisher = new FramePublisher(deps.redis, deps.queue, deps.keys, { maxInFlight: deps.maxInFlight, frameTtlSeconds: deps.frameTtlSeconds });
     this.source = new CameraSource({ cameraId: camera.id, url: camera.url, fps: camera.fps, width: camera.width, loop: camera.loop, stallSeconds: deps.stallSeconds });
   }
@@ -98,12 +103,18 @@ export class CameraPipeline {
   }
 
   private async handle(frame: Frame): Promise<void> {
+    this.preview.offer(frame);
+    if (!this.background || this.background.width !== frame.width || this.background.height !== frame.height) {
+      this.background = new BackgroundPair(frame.width, frame.height, { fps: this.camera.fps });
+    }
+    // Every frame, learning or not, so the pair has settled by the time scoring starts.
+    const background = this.background.next(frame.data);
     if (this.learner) {
       if (!this.learner.add(frame)) return;
       await this.finishLearning(this.learner);
       return;
     }
-    const outcome = await this.publisher.publish(frame);
+    const outcome = await this.publisher.publish(frame, background);
     if (outcome === 'queued') this.published++;
     else this.dropped++;
   }

@@ -3,6 +3,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Frame, FrameJob, RedisKeys } from '@vigil/core';
+import { packBackground, type BackgroundImages } from '@vigil/anomaly';
 
 export interface PublishOptions {
   maxInFlight: number;
@@ -28,12 +29,15 @@ export class FramePublisher {
     private readonly opts: PublishOptions,
   ) {}
 
-  async publish(frame: Frame): Promise<PublishOutcome> {
+  /** `background`: the camera's background pair before this frame, stored beside it (key + ':bg') for the worker. */
+  async publish(frame: Frame, background?: BackgroundImages): Promise<PublishOutcome> {
     const key = this.keys.frame(frame.cameraId, frame.seq);
+    const bgKey = background ? `${key}:bg` : undefined;
     const status = this.keys.cameraStatus(frame.cameraId);
     // Every frame is stored, even one that is dropped, so the next frame still has its predecessor for motion.
-    await this.redis
-      .multi()
+    const multi = this.redis.multi();
+    if (bgKey) multi.set(bgKey, Buffer.from(packBackground(background!)), 'EX', this.opts.frameTtlSeconds);
+    await multi
       .set(key, Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), 'EX', this.opts.frameTtlSeconds)
       .hincrby(status, 'framesIn', 1)
       .hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height))
@@ -46,7 +50,7 @@ export class FramePublisher {
       await this.redis.hincrby(status, 'dropped', 1);
       return 'dropped';
     }
-    const job: FrameJob = { cameraId: frame.cameraId, seq: frame.seq, capturedAt: frame.capturedAt, width: frame.width, height: frame.height, key, ...(prevKey ? { prevKey } : {}) };
+    const job: FrameJob = { cameraId: frame.cameraId, seq: frame.seq, capturedAt: frame.capturedAt, width: frame.width, height: frame.height, key, ...(prevKey ? { prevKey } : {}), ...(bgKey ? { bgKey } : {}) };
     await this.queue.add('frame', job, { removeOnComplete: true, removeOnFail: 100 });
     return 'queued';
   }

@@ -6,7 +6,7 @@
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
 import { redisKeys, VigilError } from '@vigil/core';
 import { initialLifecycleState, newAlertId, stepLifecycle, tickLifecycle } from '@vigil/regions';
-import type { LifecycleState, LifecycleStep } from '@vigil/regions';
+import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/regions';
 import type { Redis } from 'ioredis';
 
 /** The camera's state kept changing under us more often than `maxAttempts`; the frame's step was not applied. */
@@ -21,6 +21,14 @@ const MAX_BACKOFF_MS = 20;
 export interface AlertTrackerOptions {
   maxAttempts?: number;
 }
+
+/**
+ * Runs after the reducer decided a frame's step and before MULTI/EXEC commits it, so that what the
+ * events point to (snapshot files) exists before anyone can read them. Called on every commit, with
+ * the events (often none) and the camera's next state. If EXEC then conflicts, the step is decided
+ * again and the hook runs again: it must be safe to repeat.
+ */
+export type BeforeEmit = (events: LifecycleEvent[], next: LifecycleState) => Promise<void>;
 
 /**
  * WATCH belongs to a connection, and any MULTI/EXEC another caller runs on it drops the watch, so the
@@ -46,10 +54,10 @@ export class AlertTracker {
   }
 
   /** Applies one frame's score to its camera's alert; returns the events this call emitted. */
-  record(score: FrameScore): Promise<AlertEvent[]> {
+  record(score: FrameScore, beforeEmit?: BeforeEmit): Promise<AlertEvent[]> {
     const policy = this.policyFor(score.cameraId);
     return this.serialised(() =>
-      this.transact(score.cameraId, (state) => stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId))),
+      this.transact(score.cameraId, (state) => stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId)), beforeEmit),
     );
   }
 
@@ -78,7 +86,7 @@ export class AlertTracker {
   }
 
   /** `step` returns null, or no events and the same state object, when there is nothing to write. */
-  private async transact(cameraId: string, step: (state: LifecycleState | null) => LifecycleStep | null): Promise<AlertEvent[]> {
+  private async transact(cameraId: string, step: (state: LifecycleState | null) => LifecycleStep | null, beforeEmit?: BeforeEmit): Promise<AlertEvent[]> {
     const key = this.keys.alertState(cameraId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       await this.redis.watch(key);
@@ -95,6 +103,14 @@ export class AlertTracker {
       if (result === null || (result.events.length === 0 && result.state === before)) {
         await this.redis.unwatch();
         return [];
+      }
+      if (beforeEmit) {
+        try {
+          await beforeEmit(result.events, result.state);
+        } catch (err) {
+          await this.redis.unwatch();
+          throw err;
+        }
       }
       const multi = this.redis.multi().set(key, JSON.stringify(result.state), 'EX', STATE_TTL_SECONDS);
       for (const e of result.events) {

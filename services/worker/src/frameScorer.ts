@@ -1,12 +1,19 @@
-/** Scores one queued frame: bytes from Redis → camera model → regions → alert lifecycle → snapshot. */
+/** Scores one queued frame: bytes from Redis → camera model → regions → alert images on disk → alert lifecycle. */
 import type { Redis } from 'ioredis';
-import type { AlertEvent, FrameJob, FrameScore, RedisKeys } from '@vigil/core';
+import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
 import { extractRegions } from '@vigil/regions';
-import { drawBoxes, encodeJpeg } from '@vigil/video';
+import { scoreCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
+import { alertsShowingFrame, writeAlertFiles } from './alertSnapshots.js';
 
-const SNAPSHOT_TTL_SECONDS = 7 * 24 * 3600;
+const log = createLogger('worker:snapshots');
+
+/** How the cascade runs here: the backend in use (a GPU runs every tier on every frame) and each camera's settings. */
+export interface CascadeWiring {
+  backend?: string;
+  settingsFor?: (cameraId: string) => Partial<CascadeSettings> | undefined;
+}
 
 export type ScoreOutcome = { kind: 'scored'; score: FrameScore; events: AlertEvent[] } | { kind: 'expired' } | { kind: 'no-model' };
 
@@ -16,19 +23,27 @@ export class FrameScorer {
     private readonly keys: RedisKeys,
     private readonly models: ModelCache,
     private readonly tracker: AlertTracker,
+    /** Alert images go under `alertFilesDir(dataDir, alertId)`. */
+    private readonly dataDir: string,
+    private readonly cascade: CascadeWiring = {},
   ) {}
 
   async score(job: FrameJob): Promise<ScoreOutcome> {
     const model = await this.models.get(job.cameraId);
     if (!model) return { kind: 'no-model' };
-    const [data, prev] = await Promise.all([
+    const [data, prev, bg] = await Promise.all([
       this.redis.getBuffer(job.key),
       job.prevKey ? this.redis.getBuffer(job.prevKey) : Promise.resolve(null),
+      job.bgKey ? this.redis.getBuffer(job.bgKey) : Promise.resolve(null),
     ]);
     if (!data) return { kind: 'expired' };
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const prevBytes = prev && prev.byteLength === data.byteLength ? new Uint8Array(prev.buffer, prev.byteOffset, prev.byteLength) : undefined;
-    const result = model.score({ data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}) });
+    // The background pair was kept by ingest (workers hold no per-camera state); expired or absent → that member is neutral.
+    const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
+    const input = { data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}) };
+    const settings = this.cascade.settingsFor?.(job.cameraId);
+    const result = scoreCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', ...(settings ? { settings } : {}) });
     const frame = { width: job.width, height: job.height };
     const regions = extractRegions(result.map, { threshold: 1, frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const score: FrameScore = {
@@ -40,19 +55,17 @@ export class FrameScorer {
       regions,
       members: result.members,
       modelVersion: model.manifest.version,
+      ...(result.gated ? { gated: true } : {}),
     };
-    const events = await this.tracker.record(score);
-    await this.writeSnapshots(events, bytes, job);
+    // Images of the alert this frame opens or peaks, on disk before the events that point at them are sent.
+    const events = await this.tracker.record(score, async (decided, next) => {
+      for (const alertId of alertsShowingFrame(decided, next, score)) {
+        await writeAlertFiles(this.dataDir, alertId, { score, data: bytes, map: result.map, covered: model.covered }).catch((err: unknown) =>
+          // An alert without its images beats no alert: log and go on.
+          log.error('cannot write alert images', { alert: alertId, err: err instanceof Error ? err.message : String(err) }),
+        );
+      }
+    });
     return { kind: 'scored', score, events };
-  }
-
-  // At open and at each new peak, keep the analysed frame with its regions drawn.
-  private async writeSnapshots(events: AlertEvent[], bytes: Uint8Array, job: FrameJob): Promise<void> {
-    for (const ev of events) {
-      if (ev.event === 'close') continue;
-      const boxed = drawBoxes(bytes, job.width, job.height, ev.alert.regions);
-      const jpeg = encodeJpeg(boxed, job.width, job.height, 85);
-      await this.redis.set(this.keys.snapshot(ev.alert.id), Buffer.from(jpeg), 'EX', SNAPSHOT_TTL_SECONDS);
-    }
   }
 }

@@ -3,10 +3,13 @@ import { createServer, type Server } from 'node:http';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config, type FrameJob } from '@vigil/core';
+import { initBackend } from '@vigil/anomaly';
 import { AlertTracker } from './alertTracker.js';
 import { FrameScorer } from './frameScorer.js';
 import { ModelCache } from './modelCache.js';
+import { appendScore } from './scoreTimeline.js';
 import { createWorkerMetrics } from './workerMetrics.js';
+import { startReviewJobs } from './reviewJobs.js';
 
 const log = createLogger('worker');
 const TICK_MS = 1000;
@@ -28,9 +31,17 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const policies = new Map(config.cameras.map((c) => [c.id, c.alerts]));
   const defaultPolicy = config.cameras[0]!.alerts;
   const tracker = new AlertTracker(redis, config.namespace, (id) => policies.get(id) ?? defaultPolicy);
-  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir), tracker);
+  // The backend decides the cascade: on a GPU every tier scores every frame, on CPUs the backbone tier only flagged and sampled ones.
+  const backend = await initBackend();
+  const cascades = new Map(config.cameras.map((c) => [c.id, c.cascade]));
+  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir), tracker, config.dataDir, {
+    backend,
+    settingsFor: (id) => cascades.get(id),
+  });
   const metrics = createWorkerMetrics();
-  metrics.backend.set({ backend: 'js' }, 1);
+  metrics.backend.set({ backend }, 1);
+  // Retrospective reviews (POST /v1/reviews) run on workers too, one at a time, beside live frames.
+  const reviews = startReviewJobs(config, { redis });
 
   const worker = new Worker<FrameJob>(
     keys.frameQueue,
@@ -47,6 +58,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         metrics.framesScored.inc({ camera });
         metrics.scoreSeconds.observe({ camera }, seconds);
         for (const ev of outcome.events) metrics.alertEvents.inc({ camera, event: ev.event });
+        await appendScore(redis, keys, outcome.score).catch((err: unknown) => log.warn('cannot append to the score timeline', { camera, err }));
         await redis
           .multi()
           .hincrby(keys.cameraStatus(camera), 'scored', 1)
@@ -85,13 +97,14 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     const addr = server.address();
     metricsUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.worker.metricsPort}/metrics`;
   }
-  log.info('worker started', { concurrency: config.worker.concurrency, backend: 'js', ...(metricsUrl ? { metrics: metricsUrl } : {}) });
+  log.info('worker started', { concurrency: config.worker.concurrency, backend, ...(metricsUrl ? { metrics: metricsUrl } : {}) });
 
   return {
     ...(metricsUrl ? { metricsUrl } : {}),
     async close() {
       clearInterval(ticker);
       await worker.close();
+      await reviews.close();
       await tracker.close();
       server?.close();
       redis.disconnect();

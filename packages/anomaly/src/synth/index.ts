@@ -1,3 +1,5 @@
 export * from './schedule.js';
 export * from './injectAnomaly.js';
 export * from './renderInjected.js';
+export * from './syntheticDataset.js';
+export { encodePng } from './png.js';

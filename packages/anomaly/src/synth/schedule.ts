@@ -7,7 +7,14 @@ export interface NormalisedBox {
   height: number;
 }
 
-export type AnomalyKind = 'stopped-vehicle' | 'wrong-way';
+/**
+ * 'stopped-vehicle': a car-sized object drives in and stops in a lane; 'wrong-way': one that moves
+ * against the traffic; 'pedestrian': a person-sized upright figure walking on the carriageway;
+ * 'debris': a small irregular object lying in a lane; 'haze': smoke-like haze that spreads over part of the frame.
+ */
+export type AnomalyKind = 'stopped-vehicle' | 'wrong-way' | 'pedestrian' | 'debris' | 'haze';
+
+export const ANOMALY_KINDS: readonly AnomalyKind[] = ['stopped-vehicle', 'wrong-way', 'pedestrian', 'debris', 'haze'];
 
 export interface AnomalySpec {
   kind: AnomalyKind;
@@ -15,18 +22,18 @@ export interface AnomalySpec {
   startSeconds: number;
   /** How long it is present, entering included. */
   durationSeconds: number;
-  /** Object size, normalised to the frame. */
+  /** Object size, normalised to the frame ('haze': its full extent, reached after `enterSeconds`). */
   size: { width: number; height: number };
   /**
-   * Centre, normalised. 'stopped-vehicle': where it stops; 'wrong-way': where it is at `startSeconds`.
+   * Centre, normalised. 'stopped-vehicle': where it stops; 'debris': where it lies; the others: where it is at `startSeconds`.
    */
   position: { x: number; y: number };
   /**
    * Normalised frame widths/heights per second. 'stopped-vehicle': speed while it drives in
-   * (it reaches `position` after `enterSeconds`); 'wrong-way': its constant velocity.
+   * (it reaches `position` after `enterSeconds`); 'debris': ignored; the others: their constant velocity (drift, for haze).
    */
   velocity: { x: number; y: number };
-  /** 'stopped-vehicle' only: seconds spent driving in before it stops (default 1). */
+  /** 'stopped-vehicle': seconds spent driving in before it stops (default 1); 'haze': seconds to spread to full size (default 3). */
   enterSeconds?: number;
 }
 
@@ -34,7 +41,8 @@ export interface AnomalySpec {
 export function anomalyCentreAt(spec: AnomalySpec, t: number): { x: number; y: number } | null {
   const dt = t - spec.startSeconds;
   if (dt < 0 || dt >= spec.durationSeconds) return null;
-  if (spec.kind === 'wrong-way') {
+  if (spec.kind === 'debris') return { ...spec.position };
+  if (spec.kind !== 'stopped-vehicle') {
     return { x: spec.position.x + spec.velocity.x * dt, y: spec.position.y + spec.velocity.y * dt };
   }
   const enter = spec.enterSeconds ?? 1;
@@ -46,12 +54,21 @@ export function anomalyCentreAt(spec: AnomalySpec, t: number): { x: number; y: n
 export function anomalyBoxAt(spec: AnomalySpec, t: number): NormalisedBox | null {
   const c = anomalyCentreAt(spec, t);
   if (!c) return null;
-  const x0 = Math.max(0, c.x - spec.size.width / 2);
-  const y0 = Math.max(0, c.y - spec.size.height / 2);
-  const x1 = Math.min(1, c.x + spec.size.width / 2);
-  const y1 = Math.min(1, c.y + spec.size.height / 2);
+  const size = anomalySizeAt(spec, t);
+  const x0 = Math.max(0, c.x - size.width / 2);
+  const y0 = Math.max(0, c.y - size.height / 2);
+  const x1 = Math.min(1, c.x + size.width / 2);
+  const y1 = Math.min(1, c.y + size.height / 2);
   if (x1 <= x0 || y1 <= y0) return null;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The object's extent at time t: `size`, except haze, which spreads from a quarter of it over `enterSeconds`. */
+export function anomalySizeAt(spec: AnomalySpec, t: number): { width: number; height: number } {
+  if (spec.kind !== 'haze') return spec.size;
+  const spread = Math.min(1, Math.max(0, (t - spec.startSeconds) / (spec.enterSeconds ?? 3)));
+  const f = 0.25 + 0.75 * spread;
+  return { width: spec.size.width * f, height: spec.size.height * f };
 }
 
 /** Whether the object is present (on screen) at time t. */

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
-import { ALERT_FILES, alertFilesDir, redisKeys, type Config, type Logger } from '@vigil/core';
+import { ALERT_FILES, alertFilesDir, type Config, type Logger } from '@vigil/core';
 import type { TokenAuth } from '../auth.js';
 import { parseAckBody, parseAlertQuery, parseFeedbackBody, type Parsed } from '../history/apiRequests.js';
 import type { Actor } from '../history/alertStore.js';
@@ -54,8 +53,6 @@ export interface AlertRoutesDeps {
   config: Config;
   /** Undefined when `history.postgresUrl` is not set: the history routes answer 501. */
   history: History | undefined;
-  /** Read for snapshots of workers that still keep them in Redis. */
-  redis: Redis;
   log: Logger;
 }
 
@@ -63,7 +60,7 @@ export async function registerAlertRoutes(app: FastifyInstance, deps: AlertRoute
   await app.register(async (scope) => alertRoutes(scope, deps));
 }
 
-async function alertRoutes(app: FastifyInstance, { auth, config, history, redis, log }: AlertRoutesDeps): Promise<void> {
+async function alertRoutes(app: FastifyInstance, { auth, config, history, log }: AlertRoutesDeps): Promise<void> {
   // Only JSON bodies here; an empty body is no body (ack takes an optional note).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, text, done) => {
@@ -136,7 +133,7 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, redis,
     return { alert, frameAddedToNormal };
   });
 
-  const image = (file: string, fallbackToRedis: boolean) => async (request: IdRequest, reply: FastifyReply) => {
+  const image = (file: string) => async (request: IdRequest, reply: FastifyReply) => {
     const id = alertId(request);
     let jpeg: Buffer | null = null;
     try {
@@ -144,11 +141,9 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, redis,
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    // Older workers kept snapshots in Redis with a TTL; a Redis failure then just means "not found".
-    if (!jpeg && fallbackToRedis) jpeg = await redis.getBuffer(redisKeys(config.namespace).snapshot(id)).catch(() => null);
     if (!jpeg) throw new HttpError(404, `no ${file} for alert ${id}`);
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
   };
-  app.get<IdRoute>('/v1/alerts/:id/snapshot.jpg', read, image(ALERT_FILES.snapshot, true));
-  app.get<IdRoute>('/v1/alerts/:id/heatmap.jpg', read, image(ALERT_FILES.heatmap, false));
+  app.get<IdRoute>('/v1/alerts/:id/snapshot.jpg', read, image(ALERT_FILES.snapshot));
+  app.get<IdRoute>('/v1/alerts/:id/heatmap.jpg', read, image(ALERT_FILES.heatmap));
 }

@@ -1,0 +1,50 @@
+/** Fitting BackgroundPair: per cell, how high the static-foreground value f goes on normal footage (pooled over neighbours). */
+import { ModelError } from '@vigil/core';
+import type { FrameInput } from '../frameInput.js';
+import { StaticForeground, type BackgroundPairParams } from './model.js';
+
+export const MIN_BACKGROUND_FRAMES = 10;
+
+export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairParams): { cols: number; rows: number; level: Float32Array } {
+  const first = frames[0];
+  if (!first) throw new ModelError('backgroundPair: no training frames');
+  if (!frames.some((f) => f.background)) {
+    throw new ModelError('backgroundPair needs frames carrying their background pair: run withBackgrounds(frames) over the footage in order first');
+  }
+  const sf = new StaticForeground(first.width, first.height, params.cell);
+  const n = sf.cols * sf.rows;
+  const sum = new Float64Array(n), sum2 = new Float64Array(n);
+  const f = new Float32Array(n);
+  let used = 0;
+  for (const input of frames) {
+    if (input.width !== first.width || input.height !== first.height) throw new ModelError(`training frames differ in size: ${first.width}x${first.height} and ${input.width}x${input.height}`);
+    if (!sf.measure(input, params.minAge, f)) continue;
+    used++;
+    for (let k = 0; k < n; k++) {
+      sum[k]! += f[k]!;
+      sum2[k]! += f[k]! * f[k]!;
+    }
+  }
+  if (used < MIN_BACKGROUND_FRAMES) {
+    throw new ModelError(`backgroundPair needs at least ${MIN_BACKGROUND_FRAMES} frames with a settled background pair (${params.minAge}+ frames old), got ${used}`);
+  }
+  const { cols, rows } = sf;
+  const level = new Float32Array(n);
+  const R = params.poolRadius;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let s = 0, s2 = 0, m = 0;
+      for (let y = Math.max(0, r - R); y <= Math.min(rows - 1, r + R); y++) {
+        for (let x = Math.max(0, c - R); x <= Math.min(cols - 1, c + R); x++) {
+          s += sum[y * cols + x]!;
+          s2 += sum2[y * cols + x]!;
+          m += used;
+        }
+      }
+      const mean = s / m;
+      const std = Math.sqrt(Math.max(0, s2 / m - mean * mean));
+      level[r * cols + c] = Math.max(params.minLevel, mean + params.levelStd * std);
+    }
+  }
+  return { cols, rows, level };
+}

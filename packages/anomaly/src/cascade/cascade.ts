@@ -1,0 +1,91 @@
+/**
+ * The scoring cascade of shared/DESIGN.md: cost decides the order of work per frame. The cheap tier
+ * (per-patch statistics, flow, background pair) scores every frame; the backbone tier (pretrained and
+ * learned members) scores every frame where a GPU serves it, and where only CPUs do, only frames the
+ * cheap tier flags plus a steady sample (`seq % sampleEvery`, so any worker decides alike without
+ * state). A whole-frame change (frameChange.ts) gates the frame. Same function live and offline.
+ */
+import type { ScoreMap } from '@vigil/core';
+import type { CameraModel, CameraScore } from '../cameraModel.js';
+import type { FrameInput } from '../frameInput.js';
+import { detectFrameChange, type FrameChange, type FrameChangeOptions } from './frameChange.js';
+
+/** Members cheap enough for every frame on a CPU. Any other member of a model is in the backbone tier. */
+export const CHEAP_MEMBERS: readonly string[] = ['patchGaussian', 'motionFlow', 'backgroundPair'];
+
+export interface CascadeSettings {
+  /** Cheap-tier normalised score at or over which the backbone tier also scores the frame (CPU only). */
+  threshold: number;
+  /** Every Nth frame of a camera (by sequence number) also gets the backbone tier (CPU only). */
+  sampleEvery: number;
+}
+
+export const DEFAULT_CASCADE: CascadeSettings = { threshold: 0.6, sampleEvery: 10 };
+
+/** Backend names under which the backbone tier runs on every frame. */
+export const GPU_BACKENDS: readonly string[] = ['tfjs-node-gpu'];
+
+export interface CascadeOptions {
+  /** The frame's sequence number in its camera's run (for the steady sample). */
+  seq: number;
+  /** The compute backend in use (BackendName). */
+  backend: string;
+  settings?: Partial<CascadeSettings>;
+  /** Gating options, or false to skip gating. */
+  gating?: Partial<FrameChangeOptions> | false;
+}
+
+export interface CascadeScore extends CameraScore {
+  /** 'cheap': only the cheap tier ran; 'full': every member of the model ran. */
+  tier: 'cheap' | 'full';
+  /** Why the backbone tier ran on a CPU backend, or did not. */
+  reason: 'gpu' | 'flagged' | 'sampled' | 'no-backbone' | 'not-flagged' | 'gated';
+  /** A whole-frame change: the score is reported but must not open or extend an alert. */
+  gated: boolean;
+  change?: FrameChange;
+}
+
+export function memberTiers(model: CameraModel): { cheap: string[]; backbone: string[] } {
+  const names = model.manifest.members.map((m) => m.name);
+  return { cheap: names.filter((n) => CHEAP_MEMBERS.includes(n)), backbone: names.filter((n) => !CHEAP_MEMBERS.includes(n)) };
+}
+
+export function scoreCascade(model: CameraModel, input: FrameInput, options: CascadeOptions): CascadeScore {
+  const settings = { ...DEFAULT_CASCADE, ...options.settings };
+  if (!(settings.threshold >= 0) || !(Number.isInteger(settings.sampleEvery) && settings.sampleEvery >= 1)) {
+    throw new RangeError(`cascade settings need threshold ≥ 0 and an integer sampleEvery ≥ 1, got ${JSON.stringify(settings)}`);
+  }
+  const { cheap, backbone } = memberTiers(model);
+  const gate = (s: CameraScore): FrameChange | undefined => (options.gating === false ? undefined : detectFrameChange(input, s.map, options.gating));
+
+  const gpu = GPU_BACKENDS.includes(options.backend);
+  if (cheap.length === 0 || backbone.length === 0 || gpu) {
+    const all = model.score(input);
+    const change = gate(all);
+    const reason = backbone.length === 0 ? 'no-backbone' : 'gpu';
+    return { ...all, tier: backbone.length === 0 ? 'cheap' : 'full', reason, gated: change?.gated ?? false, ...(change ? { change } : {}) };
+  }
+
+  const first = model.scoreMembers(input, cheap);
+  const change = gate(first);
+  const gated = change?.gated ?? false;
+  const flagged = first.score >= settings.threshold;
+  const sampled = options.seq % settings.sampleEvery === 0;
+  // A gated frame cannot alert, so the backbone's cost is not spent on it.
+  if (gated || (!flagged && !sampled)) {
+    return { ...first, tier: 'cheap', reason: gated ? 'gated' : 'not-flagged', gated, ...(change ? { change } : {}) };
+  }
+  const second = model.scoreMembers(input, backbone);
+  return { ...mergeScores(first, second), tier: 'full', reason: flagged ? 'flagged' : 'sampled', gated, ...(change ? { change } : {}) };
+}
+
+/** The ensemble's rule over two disjoint sets of members: score and map are maxima, members the union. */
+export function mergeScores(a: CameraScore, b: CameraScore): CameraScore {
+  let map: ScoreMap = a.map;
+  if (a.map.cols === b.map.cols && a.map.rows === b.map.rows) {
+    const data = new Float32Array(a.map.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = Math.max(a.map.data[i]!, b.map.data[i]!);
+    map = { cols: a.map.cols, rows: a.map.rows, data };
+  }
+  return { score: Math.max(a.score, b.score), members: { ...a.members, ...b.members }, map };
+}

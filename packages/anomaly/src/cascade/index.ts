@@ -1,0 +1,2 @@
+export * from './frameChange.js';
+export * from './cascade.js';

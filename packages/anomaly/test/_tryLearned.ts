@@ -1,0 +1,24 @@
+import { initBackend } from '../src/backend/tfBackend.js';
+import { fitCameraModel } from '../src/cameraModel.js';
+import { anomalyStoppedAt, type AnomalySpec } from '../src/synth/index.js';
+import { boxIoU, injectIntoRest, splitClip, topRegion } from './detection.js';
+const member = process.argv[2]!;
+const params = process.argv[3] ? JSON.parse(process.argv[3]) : undefined;
+console.log(await initBackend());
+const spec: AnomalySpec = { kind: 'stopped-vehicle', startSeconds: 24, durationSeconds: 8, size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1 };
+const split = await splitClip('street.mp4', 20);
+let c0 = process.cpuUsage(); let t0 = performance.now();
+const model = await fitCameraModel(split.train, { cameraId: 'x', members: [{ name: member, params }] });
+const m = model.manifest.members[0]!;
+console.log('fit ms', (performance.now() - t0).toFixed(0), 'cpu', (process.cpuUsage(c0).user / 1000).toFixed(0), JSON.stringify(m.state.training), 'cal', JSON.stringify(m.calibration));
+t0 = performance.now(); c0 = process.cpuUsage();
+const clean = split.rest.map((f) => model.score(f).score);
+console.log('clean max', Math.max(...clean).toFixed(3), 'ms/frame', ((performance.now() - t0) / clean.length).toFixed(1), 'cpu', (process.cpuUsage(c0).user / 1000 / clean.length).toFixed(1), 'n', clean.length);
+const frames = injectIntoRest(split, spec);
+const present = frames.filter((f) => f.box && f.t - spec.startSeconds >= 0.5);
+let hits = 0; const ious: number[] = []; const sc: string[] = [];
+for (const f of present) { const { score, region } = topRegion(model, f.input); sc.push(score.toFixed(2)); if (score >= 1) { hits++; ious.push(region ? boxIoU(region, f.box!) : 0); } }
+console.log('detected', hits, '/', present.length, 'iou>=0.3', ious.filter((v) => v >= 0.3).length, 'meanIoU', (ious.reduce((a, b) => a + b, 0) / Math.max(1, ious.length)).toFixed(2));
+console.log('scores', sc.join(' '));
+console.log('clean', clean.map((v) => v.toFixed(2)).join(' '));
+void anomalyStoppedAt;

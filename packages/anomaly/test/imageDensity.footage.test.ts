@@ -1,0 +1,5 @@
+import '../src/registry.js';
+import { describeBackboneMember } from './backboneMember.js';
+
+describeBackboneMember('imageGaussian', { pixel: false });
+describeBackboneMember('imageKnn', { pixel: false });

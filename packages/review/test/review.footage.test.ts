@@ -1,0 +1,175 @@
+/**
+ * `vigil review` on real footage with two injected stopped vehicles: both reported, each starting
+ * within ±0.5 s of its injection, faster than 3× real time, and the HTML report renders offline in
+ * Chromium (screenshot in test-output/screenshots/review-report.png).
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fitCameraModel, framesWithPrev, renderInjectedVideo, saveCameraModel, type AnomalySpec } from '@vigil/anomaly';
+import { decodeFrames } from '@vigil/video';
+import { REPO_ROOT, runVigil } from '../../../test/support/vigilProcess.js';
+import type { ReviewReport } from '../src/report.js';
+
+const OUTPUT = join(REPO_ROOT, 'test-output');
+const VIDEO = join(OUTPUT, 'review', 'street-two-stopped.mp4');
+const SCREENSHOT = join(OUTPUT, 'screenshots', 'review-report.png');
+const TRAIN_SECONDS = 20;
+const figures = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
+
+/**
+ * Vehicle-sized objects that pull in and stop within 0.2 s. The detector flags a vehicle once it
+ * stands still where traffic flows (while it drives in, it looks like traffic), so the alert's
+ * start is measured against the moment it appears and the moment it stops.
+ */
+const ENTER_SECONDS = 0.2;
+const anomalies: AnomalySpec[] = [
+  {
+    kind: 'stopped-vehicle', startSeconds: 45, durationSeconds: 8, enterSeconds: ENTER_SECONDS,
+    size: { width: 0.16, height: 0.18 }, position: { x: 0.3, y: 0.7 }, velocity: { x: 0.08, y: -0.05 },
+  },
+  {
+    kind: 'stopped-vehicle', startSeconds: 62, durationSeconds: 8, enterSeconds: ENTER_SECONDS,
+    size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 },
+  },
+];
+
+describe('vigil review of street footage with two stopped vehicles injected', () => {
+  let work: string;
+  let outDir: string;
+  let report: ReviewReport;
+  let stdout = '';
+
+  beforeAll(async () => {
+    // Rendered once into test-output (gitignored) and reused: 75 s of 640×352 at 24 fps takes a while to encode.
+    const gt = await renderInjectedVideo({ src: join(REPO_ROOT, 'footage/street.mp4'), out: VIDEO, anomalies, repeat: 2 });
+    expect(gt.durationSeconds).toBeGreaterThan(75);
+    work = await mkdtemp(join(tmpdir(), 'vigil-review-'));
+    // The camera's model, learnt from the clean first 20 s of the same video, saved as `vigil train` would.
+    const frames: Uint8Array[] = [];
+    let width = 0, height = 0;
+    for await (const f of decodeFrames(VIDEO, { fps: 5, width: 320, maxFrames: TRAIN_SECONDS * 5 })) {
+      frames.push(f.data);
+      width = f.width;
+      height = f.height;
+    }
+    const model = await fitCameraModel(framesWithPrev(frames, width, height), { cameraId: 'street' });
+    const modelDir = join(work, 'models', 'street', model.manifest.version);
+    await saveCameraModel(model, modelDir);
+
+    outDir = join(work, 'report');
+    const r = runVigil(['review', VIDEO, '--model', modelDir, '--out', outDir], 180_000);
+    expect(r.stderr.split('\n').filter((l) => /error|at /.test(l))).toEqual([]);
+    expect(r.status).toBe(0);
+    stdout = r.stdout;
+    report = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as ReviewReport;
+  }, 300_000);
+
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('reports both, each starting within ±0.5 s of its injection', () => {
+    const starts = report.alerts.map((a) => a.start);
+    figures(`alerts ${report.alerts.map((a) => `${a.start.toFixed(1)}–${a.end.toFixed(1)} s peak ${a.peakScore.toFixed(2)}`).join('; ')}`);
+    expect(report.alerts).toHaveLength(2);
+    for (const [i, spec] of anomalies.entries()) {
+      const alert = report.alerts[i]!;
+      const stoppedAt = spec.startSeconds + ENTER_SECONDS;
+      figures(`injection ${i + 1}: appears ${spec.startSeconds} s, stops ${stoppedAt.toFixed(1)} s; alert starts ${alert.start.toFixed(2)} s (${(alert.start - spec.startSeconds).toFixed(2)} s after it appears), confirmed ${alert.confirmedAt.toFixed(2)} s`);
+      expect(Math.abs(alert.start - spec.startSeconds)).toBeLessThanOrEqual(0.5);
+      // It lasts while the vehicle stands there (8 s), ending at its last frame over threshold.
+      expect(alert.end).toBeGreaterThan(spec.startSeconds + spec.durationSeconds - 1);
+      expect(alert.end).toBeLessThanOrEqual(spec.startSeconds + spec.durationSeconds + 0.5);
+    }
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    // The regions are where the vehicles stopped.
+    for (const [i, spec] of anomalies.entries()) {
+      const r = report.alerts[i]!.regions[0]!;
+      expect(spec.position.x).toBeGreaterThan(r.x - 0.05);
+      expect(spec.position.x).toBeLessThan(r.x + r.width + 0.05);
+      expect(spec.position.y).toBeGreaterThan(r.y - 0.05);
+      expect(spec.position.y).toBeLessThan(r.y + r.height + 0.05);
+    }
+  });
+
+  it('processes the video at least 3× faster than its duration', () => {
+    const ratio = report.durationSeconds / report.processingSeconds;
+    figures(`${report.durationSeconds.toFixed(1)} s of video (${report.framesAnalysed} frames at ${report.fps} fps, ${report.frame.width}x${report.frame.height}) reviewed in ${report.processingSeconds.toFixed(2)} s: ${ratio.toFixed(1)}× real time (${report.backend})`);
+    expect(report.durationSeconds).toBeCloseTo(75.4, 0);
+    expect(ratio).toBeGreaterThanOrEqual(3);
+    expect(stdout).toMatch(/^2 alerts in 1:15\.4 of video, processed in [\d.]+ s \([\d.]+× real time\)$/m);
+  });
+
+  it('writes report.json in the documented shape, with thumbnails as files beside it', () => {
+    expect(report).toMatchObject({ cameraId: 'street', fps: 5, frame: { width: 320, height: 176 }, threshold: 1, framesAnalysed: 377 });
+    expect(report.modelVersion).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(report.timeline).toHaveLength(377);
+    for (const a of report.alerts) {
+      expect(a).toEqual(expect.objectContaining({ start: expect.any(Number), end: expect.any(Number), peakScore: expect.any(Number), regions: expect.any(Array), members: expect.any(Object) }));
+      expect(a.peakScore).toBeGreaterThan(1);
+      expect(Object.keys(a.members)).toContain('patchGaussian');
+      const thumb = join(outDir, a.thumbnail);
+      expect(a.thumbnail).toBe(`thumbs/${a.n}.jpg`);
+      expect(statSync(thumb).size).toBeGreaterThan(2000);
+      expect(readFileSync(thumb).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    }
+  });
+
+  it('renders report.html offline in Chromium: the timeline with threshold and spans, the thumbnails, the table', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const fetched: string[] = [];
+      page.on('request', (req) => fetched.push(req.url()));
+      const html = join(outDir, 'report.html');
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForLoadState('load');
+
+      expect(await page.locator('#timeline polyline.score').count()).toBe(1);
+      expect((await page.locator('#timeline polyline.score').getAttribute('points'))!.split(' ')).toHaveLength(377);
+      expect(await page.locator('#timeline line.threshold').count()).toBe(1);
+      expect(await page.locator('#timeline .alert-span').count()).toBe(2);
+      const spanBox = await page.locator('#timeline .alert-span rect').first().boundingBox();
+      expect(spanBox!.width).toBeGreaterThan(20);
+      // Both thumbnails decoded and laid out.
+      const sizes = await page.locator('.thumb img').evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).complete]));
+      expect(sizes).toEqual([[320, true], [320, true]]);
+      expect(await page.locator('#alerts tbody tr').count()).toBe(2);
+      await expect(page.locator('h1').textContent()).resolves.toContain('street-two-stopped.mp4');
+      // Nothing but the page itself (thumbnails are data: URIs).
+      expect(fetched.filter((u) => !u.startsWith('data:'))).toEqual([pathToFileURL(html).href]);
+
+      mkdirSync(join(OUTPUT, 'screenshots'), { recursive: true });
+      await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      expect(existsSync(SCREENSHOT)).toBe(true);
+      figures(`screenshot ${SCREENSHOT}`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('vigil review with bad input', () => {
+  const oneLine = (r: { status: number | null; stderr: string }, mention: RegExp) => {
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^vigil: /);
+    expect(lines[0]).toMatch(mention);
+  };
+
+  it('names a missing video file', () => {
+    oneLine(runVigil(['review', '/nonexistent/clip.mp4', '--model', REPO_ROOT, '--out', join(tmpdir(), 'x')]), /video file not found: \/nonexistent\/clip\.mp4/);
+  });
+
+  it('names a model directory that is missing or is not a model version', () => {
+    const video = join(REPO_ROOT, 'footage/street.mp4');
+    oneLine(runVigil(['review', video, '--model', '/nonexistent/model', '--out', join(tmpdir(), 'x')]), /model directory not found: \/nonexistent\/model/);
+    oneLine(runVigil(['review', video, '--model', join(REPO_ROOT, 'footage'), '--out', join(tmpdir(), 'x')]), /footage is not a model version directory \(no manifest\.json\)/);
+  });
+});

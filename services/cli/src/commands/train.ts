@@ -1,0 +1,195 @@
+/**
+ * `vigil train`: fit a camera's model on its normal footage — a video file (looped when --seconds asks
+ * for more than it holds), a folder of images or of image clips, or a live RTSP/HTTP URL — plus the
+ * frames operators marked as false alarms, and write it as a new version directory under --out.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { feedbackNormalDir, StreamError, UsageError, type FrameSize } from '@vigil/core';
+import {
+  cameraModelsDir,
+  fitCameraModel,
+  initBackend,
+  saveCameraModel,
+  type CameraModelManifest,
+  type FrameInput,
+} from '@vigil/anomaly';
+import { decodeFrames, decodeImageSequence, imageSequenceSize, isNetworkUrl, listImageFiles, probeVideo } from '@vigil/video';
+import { terminalProgress, type PhaseProgress } from '../progress.js';
+import { checkMembers } from './eval.js';
+
+export interface TrainCommandOptions {
+  camera: string;
+  input: string;
+  out?: string;
+  data?: string;
+  /** Seconds of footage to learn from; default: all of a file or folder, 30 s of a live URL. */
+  seconds?: number;
+  fps?: number;
+  width?: number;
+  members?: string[];
+}
+
+/** What the manifest's `training` block records about how the model was made. */
+export interface TrainingSummary {
+  input: string;
+  frames: number;
+  seconds: number;
+  fps: number;
+  width: number;
+  members: string[];
+  backend: string;
+  trainSeconds: number;
+  /** Operator-marked normal frames (false alarms) folded in. */
+  feedbackFrames: number;
+  /** Times a file was played through to reach --seconds. */
+  passes: number;
+}
+
+const LIVE_DEFAULT_SECONDS = 30;
+
+export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string; manifest: CameraModelManifest & { training: TrainingSummary } }> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(opts.camera)) throw new UsageError(`--camera "${opts.camera}": must be 1–64 letters, digits, "-" or "_"`);
+  const outRoot = opts.out ? resolve(opts.out) : opts.data ? cameraModelsDir(resolve(opts.data), opts.camera) : undefined;
+  if (!outRoot) throw new UsageError('--out DIR is required (or --data DIR, to write under DIR/models/<camera>/)');
+  if (opts.members) checkMembers(opts.members);
+  const fps = opts.fps ?? 5;
+  const width = opts.width ?? 320;
+
+  const progress = terminalProgress();
+  try {
+    const read = await readTrainingFrames(opts.input, { fps, width, ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}) }, progress);
+    // After decoding, so that a bad input is reported before the backend's log line.
+    const backend = await initBackend();
+    const feedback = opts.data ? readFeedbackFrames(feedbackNormalDir(resolve(opts.data), opts.camera), read.size) : [];
+    const t0 = performance.now();
+    const model = await fitCameraModel([...read.frames, ...feedback], {
+      cameraId: opts.camera,
+      ...(opts.members ? { members: opts.members } : {}),
+      onProgress: ({ done, total }) => progress.update('training', done, total),
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    progress.stop();
+
+    const training: TrainingSummary = {
+      input: opts.input,
+      frames: read.frames.length,
+      seconds: Math.round((read.frames.length / fps) * 100) / 100,
+      fps,
+      width,
+      members: model.manifest.members.map((m) => m.name),
+      backend,
+      trainSeconds: Math.round(trainSeconds * 100) / 100,
+      feedbackFrames: feedback.length,
+      passes: read.passes,
+    };
+    // Written beside, completed, then renamed into place: a version directory is never seen half-written.
+    const dir = join(outRoot, model.manifest.version);
+    const partial = join(outRoot, `.partial-${model.manifest.version}`);
+    await saveCameraModel(model, partial);
+    const manifest = { ...model.manifest, training };
+    writeFileSync(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(partial, dir);
+    process.stdout.write(
+      `vigil train: camera ${opts.camera} model ${model.manifest.version} written to ${dir}\n` +
+        `  ${training.frames} frames (${training.seconds} s at ${fps} fps${read.passes > 1 ? `, ${read.passes} passes` : ''}, ${read.size.width}x${read.size.height})` +
+        `${feedback.length ? ` + ${feedback.length} feedback frames` : ''}; members ${training.members.join(', ')}; ${backend}; fitted in ${training.trainSeconds} s\n`,
+    );
+    return { dir, manifest };
+  } finally {
+    progress.stop();
+  }
+}
+
+interface ReadOptions {
+  fps: number;
+  width: number;
+  seconds?: number;
+}
+
+interface TrainingFrames {
+  frames: FrameInput[];
+  size: FrameSize;
+  passes: number;
+}
+
+async function readTrainingFrames(input: string, opts: ReadOptions, progress: PhaseProgress): Promise<TrainingFrames> {
+  if (isNetworkUrl(input)) return readVideo(input, opts, progress, true);
+  if (!existsSync(input)) throw new UsageError(`--input ${input}: no such file or folder`);
+  if (statSync(input).isDirectory()) return readImageFolder(input, opts, progress);
+  return readVideo(input, opts, progress, false);
+}
+
+/** A file is played again from the start until --seconds of frames are read; the first frame of a pass has no predecessor. */
+async function readVideo(url: string, opts: ReadOptions, progress: PhaseProgress, live: boolean): Promise<TrainingFrames> {
+  const fileSeconds = live ? undefined : (await probeVideo(url)).durationSeconds;
+  const seconds = opts.seconds ?? (live ? LIVE_DEFAULT_SECONDS : fileSeconds!);
+  const wanted = Math.max(1, Math.round(seconds * opts.fps));
+  const frames: FrameInput[] = [];
+  let size: FrameSize | undefined;
+  let passes = 0;
+  while (frames.length < wanted) {
+    passes++;
+    let prev: Uint8Array | undefined;
+    let read = 0;
+    for await (const f of decodeFrames(url, { fps: opts.fps, width: opts.width, maxFrames: wanted - frames.length })) {
+      size = { width: f.width, height: f.height };
+      frames.push(prev ? { data: f.data, ...size, prev } : { data: f.data, ...size });
+      prev = f.data;
+      read++;
+      progress.update('decoding', frames.length, wanted);
+    }
+    if (read === 0) {
+      if (frames.length === 0) throw new StreamError(`${url}: no frames decoded`);
+      break;
+    }
+    if (live) break;
+  }
+  return { frames, size: size!, passes };
+}
+
+/** A folder of images (one clip) or of clip folders (like a UCSD Train/): frames in name order, predecessors within a clip. */
+async function readImageFolder(dir: string, opts: ReadOptions, progress: PhaseProgress): Promise<TrainingFrames> {
+  const direct = listImageFiles(dir);
+  const clips = direct.length
+    ? [direct]
+    : readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+        .map((e) => e.name)
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+        .map((name) => listImageFiles(join(dir, name)))
+        .filter((files) => files.length > 0);
+  if (clips.length === 0) throw new UsageError(`--input ${dir}: no images (.tif, .png, .jpg, .bmp) in it or in its sub-folders`);
+  const limit = opts.seconds !== undefined ? Math.max(1, Math.round(opts.seconds * opts.fps)) : Infinity;
+  const total = Math.min(limit, clips.reduce((n, c) => n + c.length, 0));
+  const size = await imageSequenceSize(clips[0]![0]!, opts.width);
+  const frames: FrameInput[] = [];
+  for (const files of clips) {
+    if (frames.length >= total) break;
+    const decoded = await decodeImageSequence(files.slice(0, total - frames.length), { size });
+    decoded.forEach((data, i) => frames.push(i > 0 ? { data, ...size, prev: decoded[i - 1]! } : { data, ...size }));
+    progress.update('decoding', frames.length, total);
+  }
+  return { frames, size, passes: 1 };
+}
+
+/** Operator-marked false alarms (`<alertId>.rgb` + `<alertId>.json` {width, height}); frames of another size are skipped. */
+function readFeedbackFrames(dir: string, size: FrameSize): FrameInput[] {
+  if (!existsSync(dir)) return [];
+  const out: FrameInput[] = [];
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    const rgbFile = join(dir, name.replace(/\.json$/, '.rgb'));
+    if (!existsSync(rgbFile)) continue;
+    let meta: { width?: unknown; height?: unknown };
+    try {
+      meta = JSON.parse(readFileSync(join(dir, name), 'utf8')) as typeof meta;
+    } catch {
+      continue;
+    }
+    const data = new Uint8Array(readFileSync(rgbFile));
+    if (meta.width !== size.width || meta.height !== size.height || data.length !== size.width * size.height * 3) continue;
+    out.push({ data, ...size });
+  }
+  return out;
+}
