@@ -54,7 +54,7 @@ export class CameraPipeline {
     if (version) {
       this.log.info('using model', { version });
     } else {
-      this.learner = new NormalLearner(this.camera.id, this.camera.learnSeconds);
+      this.learner = new NormalLearner(this.camera);
       this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
     }
     this.source.on('frame', (frame: Frame) => this.enqueue(frame));
@@ -110,7 +110,7 @@ export class CameraPipeline {
     // Every frame, learning or not, so the pair has settled by the time scoring starts.
     const background = this.background.next(frame.data);
     if (this.learner) {
-      if (!this.learner.add(frame)) return;
+      if (!this.learner.add(frame, background)) return;
       await this.finishLearning(this.learner);
       return;
     }

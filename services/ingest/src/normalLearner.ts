@@ -1,21 +1,27 @@
 /** Collects a camera's first `learnSeconds` of analysed frames and fits its first model from them. */
-import type { Frame } from '@vigil/core';
-import { fitCameraModel, type CameraModel, type FrameInput } from '@vigil/anomaly';
+import type { CameraConfig, Frame } from '@vigil/core';
+import { fitCameraModel, type BackgroundImages, type CameraModel, type FrameInput } from '@vigil/anomaly';
 
 export class NormalLearner {
   private readonly frames: FrameInput[] = [];
   private firstAt: number | undefined;
   private prev: Frame | undefined;
 
-  constructor(private readonly cameraId: string, private readonly learnSeconds: number) {}
+  constructor(private readonly camera: CameraConfig) {}
 
-  /** Adds a frame; returns true once enough footage has been seen. */
-  add(frame: Frame): boolean {
+  /** Adds a frame (with the background pair as live scoring will see it); returns true once enough footage has been seen. */
+  add(frame: Frame, background?: BackgroundImages): boolean {
     this.firstAt ??= frame.capturedAt;
     const sameSize = this.prev && this.prev.width === frame.width && this.prev.height === frame.height;
-    this.frames.push({ data: frame.data, width: frame.width, height: frame.height, ...(sameSize ? { prev: this.prev!.data } : {}) });
+    this.frames.push({
+      data: frame.data,
+      width: frame.width,
+      height: frame.height,
+      ...(sameSize ? { prev: this.prev!.data } : {}),
+      ...(background ? { background } : {}),
+    });
     this.prev = frame;
-    return frame.capturedAt - this.firstAt >= this.learnSeconds * 1000;
+    return frame.capturedAt - this.firstAt >= this.camera.learnSeconds * 1000;
   }
 
   get frameCount(): number {
@@ -28,6 +34,10 @@ export class NormalLearner {
   }
 
   fit(): Promise<CameraModel> {
-    return fitCameraModel(this.frames, { cameraId: this.cameraId });
+    return fitCameraModel(this.frames, {
+      cameraId: this.camera.id,
+      targetFalsePositiveRate: this.camera.targetFalsePositiveRate,
+      ...(this.camera.members ? { members: this.camera.members } : {}),
+    });
   }
 }
