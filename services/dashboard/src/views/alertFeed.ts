@@ -45,7 +45,11 @@ export class AlertFeed {
   render(): void {
     clear(this.list);
     this.items.clear();
-    for (const a of this.book.list().filter((a) => this.passes(a)).slice(0, MAX_SHOWN)) this.list.append(this.item(a));
+    for (const a of this.book.list().filter((a) => this.passes(a)).slice(0, MAX_SHOWN)) {
+      const li = this.item(a);
+      this.items.set(a.id, li);
+      this.list.append(li);
+    }
   }
 
   private passes(a: StoredAlert): boolean {
@@ -64,6 +68,7 @@ export class AlertFeed {
       return;
     }
     const fresh = this.item(alert);
+    this.items.set(alert.id, fresh);
     if (existing) {
       existing.replaceWith(fresh);
       return;
@@ -71,7 +76,11 @@ export class AlertFeed {
     // Newest first: before the first item that started earlier.
     const after = [...this.list.children].find((li) => ((li as HTMLElement).dataset.startedAt ?? '') < alert.startedAt);
     this.list.insertBefore(fresh, after ?? null);
-    while (this.list.children.length > MAX_SHOWN) this.list.lastElementChild?.remove();
+    while (this.list.children.length > MAX_SHOWN) {
+      const last = this.list.lastElementChild as HTMLElement;
+      this.items.delete(last.dataset.alertId ?? '');
+      last.remove();
+    }
   }
 
   private item(a: StoredAlert): HTMLLIElement {
