@@ -6,7 +6,8 @@
 import type { FrameSize } from '@vigil/core';
 import { initBackend } from '../backend/tfBackend.js';
 import { fitCameraModel, type CameraModel } from '../cameraModel.js';
-import type { FrameInput } from '../frameInput.js';
+import { withBackgrounds } from '../backgroundPair/pair.js';
+import { framesWithPrev, type FrameInput } from '../frameInput.js';
 import { DatasetError } from './datasetError.js';
 import { memberModels } from './memberModels.js';
 import { averagePrecision, PixelAucAccumulator, rocAuc } from './metrics.js';
@@ -92,10 +93,10 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   let scoreMs = 0;
 
   for (const clip of dataset.test) {
-    const frames = await decodeClipFrames(clip, size);
+    const inputs = clipInputs(await decodeClipFrames(clip, size), size);
     const masks = await decodeClipMasks(clip, size);
-    for (let i = 0; i < frames.length; i++) {
-      const input: FrameInput = i > 0 ? { data: frames[i]!, ...size, prev: frames[i - 1]! } : { data: frames[i]!, ...size };
+    for (let i = 0; i < inputs.length; i++) {
+      const input = inputs[i]!;
       const start = performance.now();
       const s = await model.score(input);
       scoreMs += performance.now() - start;
@@ -143,17 +144,23 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   };
 }
 
-/** Every Train clip's frames (every `stride`-th), each with its true predecessor in the same clip. */
+/**
+ * A clip's frames as the live pipeline hands them to the model: each with its predecessor and the
+ * camera's background pair as it stood before it (a fresh pair per clip, as each clip is its own recording).
+ */
+function clipInputs(frames: Uint8Array[], size: FrameSize): FrameInput[] {
+  return withBackgrounds(framesWithPrev(frames, size.width, size.height));
+}
+
+/** Every Train clip's frames (every `stride`-th), each with its true predecessor and background pair from the same clip. */
 async function decodeTrain(dataset: UcsdDataset, size: FrameSize, stride: number, onProgress: (done: number, total: number) => void): Promise<FrameInput[]> {
   const total = dataset.train.reduce((n, c) => n + c.files.length, 0);
   const out: FrameInput[] = [];
   let done = 0;
   for (const clip of dataset.train) {
-    const frames = await decodeClipFrames(clip, size);
-    for (let i = 0; i < frames.length; i += stride) {
-      out.push(i > 0 ? { data: frames[i]!, ...size, prev: frames[i - 1]! } : { data: frames[i]!, ...size });
-    }
-    done += frames.length;
+    const inputs = clipInputs(await decodeClipFrames(clip, size), size);
+    for (let i = 0; i < inputs.length; i += stride) out.push(inputs[i]!);
+    done += inputs.length;
     onProgress(done, total);
   }
   return out;

@@ -9,6 +9,8 @@ import { feedbackNormalDir, StreamError, UsageError, type FrameSize } from '@vig
 import {
   cameraModelsDir,
   fitCameraModel,
+  framesWithPrev,
+  withBackgrounds,
   initBackend,
   saveCameraModel,
   type CameraModelManifest,
@@ -146,7 +148,8 @@ async function readVideo(url: string, opts: ReadOptions, progress: PhaseProgress
     }
     if (live) break;
   }
-  return { frames, size: size!, passes };
+  // The background pair runs on across passes, as a live camera's would.
+  return { frames: withBackgrounds(frames), size: size!, passes };
 }
 
 /** A folder of images (one clip) or of clip folders (like a UCSD Train/): frames in name order, predecessors within a clip. */
@@ -168,7 +171,7 @@ async function readImageFolder(dir: string, opts: ReadOptions, progress: PhasePr
   for (const files of clips) {
     if (frames.length >= total) break;
     const decoded = await decodeImageSequence(files.slice(0, total - frames.length), { size });
-    decoded.forEach((data, i) => frames.push(i > 0 ? { data, ...size, prev: decoded[i - 1]! } : { data, ...size }));
+    frames.push(...withBackgrounds(framesWithPrev(decoded, size.width, size.height)));
     progress.update('decoding', frames.length, total);
   }
   return { frames, size, passes: 1 };
