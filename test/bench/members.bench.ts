@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeFrames } from '@vigil/video';
 import {
-  backboneLoadMs, detectorKind, detectorNames, framesWithPrev, initBackend, tf,
+  backboneLoadMs, defaultBackboneInput, detectorKind, loadBackbone, detectorNames, framesWithPrev, initBackend, tf,
   type BackendName, type Detector, type FrameInput,
 } from '@vigil/anomaly';
 import { REPO_ROOT } from '../support/vigilProcess.js';
@@ -87,6 +87,20 @@ await tf.setBackend(best === 'tfjs-node-gpu' || best === 'tfjs-node' ? 'tensorfl
 
 interface Row { member: string; fitMs: number; msPerFrame: Partial<Record<BackendName, number>>; error?: string }
 const rows: Row[] = [];
+
+// The shared cost of the backbone members: one CenterNet pass to the stride-16 layer per frame.
+{
+  const backbone = await loadBackbone(defaultBackboneInput(width, decoded.height));
+  const row: Row = { member: 'backbone only', fitMs: NaN, msPerFrame: {} };
+  for (const backend of backends) {
+    await activate(backend);
+    backbone.extract(test[0]!);
+    const t0 = performance.now();
+    for (const input of test) backbone.extract(input);
+    row.msPerFrame[backend] = (performance.now() - t0) / test.length;
+  }
+  rows.push(row);
+}
 for (const name of members) {
   const row: Row = { member: name, fitMs: NaN, msPerFrame: {} };
   rows.push(row);
