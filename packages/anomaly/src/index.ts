@@ -23,3 +23,5 @@ export {
   type ImageGaussianOptions, type ImageKnnOptions,
 } from './imageDensity/index.js';
 export { Autoencoder, autoencoderKind, defaultAutoencoderOptions, type AutoencoderOptions } from './autoencoder/index.js';
+export { DeepSvdd, deepSvddKind, defaultDeepSvddOptions, type DeepSvddOptions } from './deepSvdd/index.js';
+export { Rotation, rotationKind, defaultRotationOptions, type RotationOptions } from './rotation/index.js';

@@ -8,6 +8,8 @@ import { imageGaussianKind, imageKnnKind } from './imageDensity/index.js';
 import { motionFlowKind } from './motionFlow/index.js';
 import { backgroundPairKind } from './backgroundPair/index.js';
 import { autoencoderKind } from './autoencoder/index.js';
+import { deepSvddKind } from './deepSvdd/index.js';
+import { rotationKind } from './rotation/index.js';
 
 const kinds = new Map<string, DetectorKind>();
 
@@ -36,3 +38,5 @@ registerDetector(patchCoreKind);
 registerDetector(imageGaussianKind);
 registerDetector(imageKnnKind);
 registerDetector(autoencoderKind);
+registerDetector(deepSvddKind);
+registerDetector(rotationKind);

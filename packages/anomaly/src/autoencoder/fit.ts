@@ -10,13 +10,16 @@ export const MIN_TRAINING_FRAMES = 10;
 export interface FittedAutoencoder {
   weights: Float32Array[];
   mean: Float32Array;
+  /** Indices of the frames trained on. */
+  frames: number[];
   report: TrainReport;
 }
 
 export async function fitAutoencoder(frames: FrameInput[], layers: readonly LayerSpec[], grid: NetGrid, params: TrainParams & { seed: number }): Promise<FittedAutoencoder> {
   if (frames.length < MIN_TRAINING_FRAMES) throw new ModelError(`autoencoder needs at least ${MIN_TRAINING_FRAMES} training frames, got ${frames.length}`);
   const random = seededRandom(params.seed);
-  const picked = evenlySpaced(frames.length, params.maxFrames).map((i) => frameImage(frames[i]!, grid));
+  const chosen = evenlySpaced(frames.length, params.maxFrames);
+  const picked = chosen.map((i) => frameImage(frames[i]!, grid));
   const mean = channelMean(picked, grid);
   const shape = { h: grid.height, w: grid.width, c: 3 };
   const planar = picked.map((img) => {
@@ -43,5 +46,5 @@ export async function fitAutoencoder(frames: FrameInput[], layers: readonly Laye
     backward(layers, weights, trace, d, grads);
     return loss / n;
   }, { ...params, random });
-  return { weights, mean, report };
+  return { weights, mean, frames: chosen, report };
 }

@@ -16,7 +16,11 @@ export const AUTOENCODER_MULTIPLE = 4;
 
 export type ReconstructionError = 'l1' | 'l2';
 
-export function autoencoderLayers(width: number, bottleneck: number): LayerSpec[] {
+/** `levels` stride-2 convs down (1 or 2), the bottleneck conv, and as many ×2 upsamplings back. */
+export function autoencoderLayers(width: number, bottleneck: number, levels: 1 | 2): LayerSpec[] {
+  if (levels === 1) {
+    return [conv(3, width, { stride: 2 }), conv(width, bottleneck), upsample2, conv(bottleneck, width), conv(width, 3, { activation: 'linear' })];
+  }
   return [
     conv(3, width, { stride: 2 }),
     conv(width, 2 * width, { stride: 2 }),

@@ -27,7 +27,7 @@ export function netGrid(frame: FrameSize, multiple: number): NetGrid {
   return { cells, imageWidth, imageHeight, width: Math.ceil(imageWidth / multiple) * multiple, height: Math.ceil(imageHeight / multiple) * multiple };
 }
 
-export function frameImage(input: FrameInput, grid: NetGrid, mean: ArrayLike<number> = [0, 0, 0], out = new Float32Array(grid.width * grid.height * 3)): Float32Array {
+export function frameImage(input: FrameInput, grid: NetGrid, mean: ArrayLike<number> = [0, 0, 0], out: Float32Array = new Float32Array(grid.width * grid.height * 3)): Float32Array {
   const { width: W } = input;
   const need = input.width * input.height * 3;
   if (input.data.length < need) throw new RangeError(`frame data has ${input.data.length} bytes, expected ${need}`);

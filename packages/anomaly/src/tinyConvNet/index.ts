@@ -5,3 +5,4 @@ export * from './train.js';
 export * from './tfForward.js';
 export * from './frameImage.js';
 export * from './weights.js';
+export * from './cellStats.js';
