@@ -120,7 +120,12 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     const nearby = truth.frames.filter((f) => Math.abs(f.t - videoT) <= 1).flatMap((f) => f.boxes);
     const best = Math.max(0, ...open!.ev.alert.regions.flatMap((r) => nearby.map((b) => boxIoU(r, b))));
     expect(best, JSON.stringify({ regions: open!.ev.alert.regions, videoT })).toBeGreaterThanOrEqual(0.3);
-    console.log(`[figures] open ${((open!.at - firstFrameAt) / 1000).toFixed(2)} s after the object's first frame (budget ${CONFIRM_SECONDS + 3} s), best region IoU ${best.toFixed(2)}, score ${open!.ev.alert.score.toFixed(2)}`);
+    const confirmedAt = Date.parse(open!.ev.alert.updatedAt);
+    console.log(
+      `[figures] open ${((open!.at - firstFrameAt) / 1000).toFixed(2)} s after the object's first frame (budget ${CONFIRM_SECONDS + 3} s): ` +
+        `first high frame ${((Date.parse(open!.ev.alert.startedAt) - firstFrameAt) / 1000).toFixed(2)} s, confirming frame captured ${((confirmedAt - firstFrameAt) / 1000).toFixed(2)} s, ` +
+        `scored and pushed ${((open!.at - confirmedAt) / 1000).toFixed(2)} s after capture; best region IoU ${best.toFixed(2)}, score ${open!.ev.alert.score.toFixed(2)}`,
+    );
     expect(Object.keys(open!.ev.alert.members).length).toBeGreaterThan(0);
     expect(open!.ev.alert.snapshotUrl).toMatch(/\/v1\/alerts\/.+\/snapshot\.jpg$/);
 
