@@ -38,6 +38,27 @@ export interface CameraModelManifest {
   trainingFrames: number;
   calibrationFolds: number;
   members: MemberManifest[];
+  /** How members' normalised scores make the model's; absent in older manifests = 'max'. */
+  combine?: CombineRule;
+  /** 'geometric-mean' only: its own threshold on held-out frames of every member (1 = threshold). */
+  ensembleCalibration?: MemberCalibration;
+}
+
+/**
+ * 'max': a frame is as anomalous as its most alarmed member (any member can raise an alert).
+ * 'geometric-mean': members' normalised scores multiply as independent evidence (a naive-Bayes style
+ * product of likelihood ratios), so one member's false positive is damped by the others; the product
+ * gets its own threshold from the same held-out normal frames.
+ */
+export type CombineRule = 'max' | 'geometric-mean';
+/** Floor of a normalised score before its logarithm, so a silent member does not veto the others. */
+const GEOMETRIC_FLOOR = 0.05;
+
+/** The geometric mean of normalised scores, each floored (see GEOMETRIC_FLOOR). */
+export function geometricMean(values: readonly number[]): number {
+  let log = 0;
+  for (const v of values) log += Math.log(Math.max(v, GEOMETRIC_FLOOR));
+  return Math.exp(log / values.length);
 }
 
 export interface CameraScore {
@@ -72,6 +93,8 @@ export interface FitCameraModelOptions {
   members?: (string | MemberSpec)[];
   /** Contiguous held-out blocks for calibration. Default 5. */
   folds?: number;
+  /** How members combine; default 'max'. */
+  combine?: CombineRule;
   /** Called after each fit (one per calibration fold and member), for a progress bar. */
   onProgress?: (progress: { done: number; total: number; member: string }) => void;
   now?: Date;
@@ -106,23 +129,35 @@ class EnsembleCameraModel implements CameraModel {
       throw new ModelError(`model ${this.manifest.version} of camera ${this.manifest.cameraId} expects ${width}x${height} frames, got ${input.width}x${input.height}`);
     }
     const scores: Record<string, number> = {};
-    let best = -Infinity;
-    let map: ScoreMap | undefined;
+    const maps: ScoreMap[] = [];
     for (const { detector, calibration } of this.members) {
       if (!names.includes(detector.name)) continue;
       const out = detector.score(input);
-      const normalised = normaliseMap(out.map, calibration);
-      const s = out.raw / calibration.threshold;
-      scores[detector.name] = s;
-      if (s > best) best = s;
-      if (!map) map = normalised;
-      else if (map.cols === normalised.cols && map.rows === normalised.rows) {
-        for (let i = 0; i < map.data.length; i++) map.data[i] = Math.max(map.data[i]!, normalised.data[i]!);
-      }
+      scores[detector.name] = out.raw / calibration.threshold;
+      // Image-level members have no map of their own (all zero): they take no part in the patch map.
+      if (out.map.data.some((v) => v !== 0) || maps.length === 0) maps.push(normaliseMap(out.map, calibration));
     }
-    if (!map) throw new RangeError(`model ${this.manifest.version} has none of the members ${names.join(', ')}`);
-    return { score: best, members: scores, map };
+    const values = Object.values(scores);
+    if (values.length === 0) throw new RangeError(`model ${this.manifest.version} has none of the members ${names.join(', ')}`);
+    const ensemble = this.manifest.combine === 'geometric-mean' ? this.manifest.ensembleCalibration : undefined;
+    if (!ensemble || values.length === 1) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)) };
+    const t = ensemble.threshold;
+    return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t) };
   }
+}
+
+/** Cell by cell over maps of one grid (a map of another grid is left out). */
+function combineMaps(maps: ScoreMap[], rule: (values: number[]) => number): ScoreMap {
+  const first = maps[0]!;
+  const same = maps.filter((m) => m.cols === first.cols && m.rows === first.rows);
+  if (same.length === 1) return first;
+  const data = new Float32Array(first.data.length);
+  const cell: number[] = new Array(same.length);
+  for (let i = 0; i < data.length; i++) {
+    for (let k = 0; k < same.length; k++) cell[k] = same[k]!.data[i]!;
+    data[i] = rule(cell);
+  }
+  return { cols: first.cols, rows: first.rows, data };
 }
 
 export async function fitCameraModel(frames: FrameInput[], options: FitCameraModelOptions): Promise<CameraModel> {
@@ -136,6 +171,8 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
 
   const members: Member[] = [];
+  /** Per member, its raw score on each frame it held out (by frame index): the ensemble calibrates on frames all held out. */
+  const heldOutByFrame: Map<number, number>[] = [];
   let fitsDone = 0;
   const fitsTotal = specs.reduce((n, s) => n + (detectorKind(s.name).calibration === 'hold-out' ? 1 : folds + 1), 0);
   for (const spec of specs) {
@@ -148,18 +185,32 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
       const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
       fitted();
-      for (const i of held) heldOut.push(detector.score(frames[i]!).raw);
+      const byFrame = new Map<number, number>();
+      for (const i of held) byFrame.set(i, detector.score(frames[i]!).raw);
+      heldOut.push(...byFrame.values());
+      heldOutByFrame.push(byFrame);
       members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
       continue;
     }
+    const byFrame = new Map<number, number>();
     for (const [a, b] of blocks) {
       const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
       fitted();
-      for (const frame of frames.slice(a, b)) heldOut.push(fold.score(frame).raw);
+      for (let i = a; i < b; i++) byFrame.set(i, fold.score(frames[i]!).raw);
     }
+    heldOut.push(...byFrame.values());
+    heldOutByFrame.push(byFrame);
     const detector = await kind.fit(frames, spec.params);
     fitted();
     members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
+  }
+
+  const combine = options.combine ?? 'max';
+  let ensembleCalibration: MemberCalibration | undefined;
+  if (combine === 'geometric-mean' && members.length > 1) {
+    const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i)));
+    const combined = common.map((i) => geometricMean(members.map((m, k) => heldOutByFrame[k]!.get(i)! / m.calibration.threshold)));
+    ensembleCalibration = calibrate(combined, fpr, margin);
   }
 
   const createdAt = (options.now ?? new Date()).toISOString();
@@ -183,6 +234,8 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
         arrays: Object.fromEntries(Object.entries(arrays).map(([key, a]) => [key, { file: `${detector.name}.${key}.f32`, length: a.length }])),
       };
     }),
+    combine,
+    ...(ensembleCalibration ? { ensembleCalibration } : {}),
   };
   manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
   return new EnsembleCameraModel(manifest, members);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `vigil` command. User mistakes become one line on stderr and a non-zero exit, never a stack trace. */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CombineRule } from '@vigil/anomaly';
 import { VigilError } from '@vigil/core';
 import { runService, type ServiceName } from './commands/service.js';
 import { runUp } from './commands/up.js';
@@ -95,7 +96,8 @@ program
   .option('--fps-train <n>', 'learn from training frames at this rate (default: every frame)', positiveNumber)
   .option('--dataset-fps <n>', 'frame rate the dataset was recorded at (default 10, as UCSD)', positiveNumber)
   .option('--no-member-pixels', 'skip per-member pixel AUROC (saves a scoring pass per member)')
-  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean }) => {
+  .addOption(new Option('--combine <rule>', 'how members combine').choices(['max', 'geometric-mean']).default('max'))
+  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; combine: CombineRule }) => {
     const { runEvalCommand } = await import('./commands/eval.js');
     await runEvalCommand(opts);
   });

@@ -5,7 +5,7 @@
  */
 import type { FrameSize } from '@vigil/core';
 import { initBackend } from '../backend/tfBackend.js';
-import { fitCameraModel, type CameraModel } from '../cameraModel.js';
+import { fitCameraModel, type CameraModel, type CombineRule } from '../cameraModel.js';
 import { withBackgrounds } from '../backgroundPair/pair.js';
 import { framesWithPrev, type FrameInput } from '../frameInput.js';
 import { DatasetError } from './datasetError.js';
@@ -31,6 +31,8 @@ export interface EvalOptions {
   datasetFps?: number;
   /** Score each member alone as well, for per-member pixel AUROC (costs a second scoring pass). Default true. */
   memberPixels?: boolean;
+  /** How members combine (see cameraModel.ts); default 'max'. */
+  combine?: CombineRule;
   onProgress?: (progress: EvalProgress) => void;
 }
 
@@ -58,7 +60,7 @@ export interface EvalReport {
   /** Over every pixel of the test clips that have masks; absent when none has. */
   pixelAUROC?: number | null;
   members: Record<string, MemberFigures>;
-  model: { version: string; members: string[]; trainingFrames: number; covered: FrameSize };
+  model: { version: string; members: string[]; combine: CombineRule; trainingFrames: number; covered: FrameSize };
 }
 
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
@@ -75,6 +77,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const model = await fitCameraModel(train, {
     cameraId: 'eval',
     ...(options.members ? { members: options.members } : {}),
+    ...(options.combine ? { combine: options.combine } : {}),
     onProgress: ({ done, total }) => progress({ phase: 'fit', done, total }),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
@@ -140,7 +143,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     frameAP: figure(averagePrecision(scores, labels)),
     ...(withMasks ? { pixelAUROC: figure(pixel.auc()) } : {}),
     members,
-    model: { version: model.manifest.version, members: memberNames, trainingFrames: model.manifest.trainingFrames, covered: model.covered },
+    model: { version: model.manifest.version, members: memberNames, combine: model.manifest.combine ?? 'max', trainingFrames: model.manifest.trainingFrames, covered: model.covered },
   };
 }
 

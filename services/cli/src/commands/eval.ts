@@ -1,7 +1,7 @@
 /** `vigil eval`: train on a UCSD-layout dataset's Train clips, score its Test clips, print and save the figures. */
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '@vigil/core';
-import { detectorNames, runEval, type EvalReport } from '@vigil/anomaly';
+import { detectorNames, runEval, type CombineRule, type EvalReport } from '@vigil/anomaly';
 import { terminalProgress } from '../progress.js';
 
 export interface EvalCommandOptions {
@@ -12,6 +12,7 @@ export interface EvalCommandOptions {
   fpsTrain?: number;
   datasetFps?: number;
   memberPixels?: boolean;
+  combine?: CombineRule;
 }
 
 export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalReport> {
@@ -26,6 +27,7 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalRepo
       ...(opts.fpsTrain !== undefined ? { trainFps: opts.fpsTrain } : {}),
       ...(opts.datasetFps !== undefined ? { datasetFps: opts.datasetFps } : {}),
       ...(opts.memberPixels !== undefined ? { memberPixels: opts.memberPixels } : {}),
+      ...(opts.combine ? { combine: opts.combine } : {}),
       onProgress: ({ phase, done, total }) => progress.update(PHASES[phase], done, total),
     });
   } finally {
