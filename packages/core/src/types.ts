@@ -75,3 +75,16 @@ export interface AlertEvent {
 }
 
 export type Role = 'viewer' | 'operator' | 'admin';
+
+/** One scored frame on a camera's score timeline (a capped Redis Stream workers append and the gateway reads). */
+export interface ScorePoint {
+  seq: number;
+  /** Capture time, ms since the epoch. */
+  t: number;
+  /** 1 is the camera's calibrated threshold. */
+  score: number;
+  regions: Region[];
+  members: Record<string, number>;
+  threshold: 1;
+  gated?: true;
+}

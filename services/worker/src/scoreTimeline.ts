@@ -4,19 +4,7 @@
  * overlay and per-camera score timeline. Entry: one field `s` holding a ScorePoint as JSON.
  */
 import type { Redis } from 'ioredis';
-import type { FrameScore, RedisKeys, Region } from '@vigil/core';
-
-export interface ScorePoint {
-  seq: number;
-  /** Capture time, ms since the epoch. */
-  t: number;
-  /** 1 is the camera's calibrated threshold. */
-  score: number;
-  regions: Region[];
-  members: Record<string, number>;
-  threshold: 1;
-  gated?: true;
-}
+import type { FrameScore, RedisKeys, ScorePoint } from '@vigil/core';
 
 /** About one hour at 5 analysed frames a second; trimmed approximately (`MAXLEN ~`), which is cheap. */
 export const SCORE_TIMELINE_MAXLEN = 18_000;

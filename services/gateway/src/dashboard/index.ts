@@ -15,7 +15,7 @@ import { registerDashboardFiles } from './staticFiles.js';
 import { STREAM_PATH_PREFIX, StreamRelay } from './streamRelay.js';
 
 export { DEFAULT_DASHBOARD_DIR } from './staticFiles.js';
-export { readScoreTimeline, parseScoreEntry, type ScorePoint, type ScoreTimeline } from './scoreTimeline.js';
+export { readScoreTimeline, parseScoreEntry, type ScoreTimeline } from './scoreTimeline.js';
 export { relayArgs } from './streamRelay.js';
 
 export interface DashboardDeps {

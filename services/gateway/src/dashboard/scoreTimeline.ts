@@ -6,19 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { Config, RedisKeys, Region } from '@vigil/core';
+import type { Config, RedisKeys, ScorePoint } from '@vigil/core';
 import type { TokenAuth } from '../auth.js';
 import { fromRedis } from '../httpErrors.js';
-
-export interface ScorePoint {
-  seq: number;
-  t: number;
-  score: number;
-  regions: Region[];
-  members: Record<string, number>;
-  threshold: number;
-  gated?: boolean;
-}
 
 export interface ScoreTimeline {
   camera: string;
