@@ -2,7 +2,7 @@
 import { choleskyPacked, GaussianMoments, ledoitWolf } from '../features/gaussian.js';
 import { extractAll, type CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
-import { evenlySpaced } from '../padim/fit.js';
+import { evenlySpaced } from '../features/sampling.js';
 import { channelStats, pooledFeatures, standardise } from './model.js';
 
 export interface PooledTraining {

@@ -1,17 +1,12 @@
 /** Fitting PaDiM: stream backbone features of the training frames into per-cell moments, pool neighbours, shrink, factor. */
 import { choleskyPacked, GaussianMoments, ledoitWolf } from '../features/gaussian.js';
 import { extractAll, type CellFeatureExtractor } from '../features/patchFeatures.js';
+import { evenlySpaced } from '../features/sampling.js';
 import type { FrameInput } from '../frameInput.js';
 import { CellGaussians, selectChannels, type PadimParams } from './model.js';
 
 /** Training frames whose in-sample distances set each cell's baseline. */
 const BASELINE_FRAMES = 40;
-
-/** Evenly spaced frames, at most `max`. */
-export function evenlySpaced<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
-}
 
 export function fitCellGaussians(
   frames: readonly FrameInput[],

@@ -11,7 +11,7 @@ import { fitCellGaussians } from './fit.js';
 import { CellGaussians, defaultPadimParams, selectChannels, type PadimParams } from './model.js';
 
 export * from './model.js';
-export { fitCellGaussians, evenlySpaced } from './fit.js';
+export { fitCellGaussians } from './fit.js';
 
 export type PadimOptions = PadimParams & BackboneInputParams;
 export const defaultPadimOptions: PadimOptions = { ...defaultPadimParams, inputWidth: 0, inputHeight: 0 };

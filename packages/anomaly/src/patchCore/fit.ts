@@ -1,7 +1,7 @@
 /** Fitting PatchCore: channel statistics, locally aware patches of the training frames, coreset → memory bank. */
 import { extractAll, type CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
-import { evenlySpaced } from '../padim/fit.js';
+import { evenlySpaced } from '../features/sampling.js';
 import { greedyCoreset, randomProjection } from './coreset.js';
 import { locallyAware, MemoryBank, type PatchCoreParams } from './model.js';
 
