@@ -18,7 +18,8 @@ describe('vigil demo', () => {
     const open = log.split('\n').find((l) => / OPEN +cam1 /.test(l));
     expect(open, log).toBeDefined();
     expect(open).toMatch(/\[x=0\.\d+ y=0\.\d+ w=0\.\d+ h=0\.\d+ score=\d/);
-    expect(open).toMatch(/members: patchGaussian=/);
+    // The default ensemble scored the alerting frame: every member is listed with its normalised score.
+    expect(open).toMatch(/members: patchGaussian=\d+\.\d+ padim=\d+\.\d+ patchCore=\d+\.\d+/);
     expect(log).toMatch(/ CLOSE +cam1 /);
   }, 200_000);
 });

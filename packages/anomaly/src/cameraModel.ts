@@ -42,6 +42,11 @@ export interface CameraModelManifest {
   combine?: CombineRule;
   /** 'geometric-mean' only: its own threshold on held-out frames of every member (1 = threshold). */
   ensembleCalibration?: MemberCalibration;
+  /**
+   * 'geometric-mean' only: each member's normalised score on the frames every member held out (same
+   * order in each), so a subset of members — the cascade's cheap tier on a CPU — gets its own threshold.
+   */
+  ensembleHeldOut?: Record<string, number[]>;
 }
 
 /**
@@ -51,6 +56,8 @@ export interface CameraModelManifest {
  * gets its own threshold from the same held-out normal frames.
  */
 export type CombineRule = 'max' | 'geometric-mean';
+/** Measured best on the synthetic set (docs/detectors.md): damps each member's false positives. */
+export const DEFAULT_COMBINE: CombineRule = 'geometric-mean';
 /** Floor of a normalised score before its logarithm, so a silent member does not veto the others. */
 const GEOMETRIC_FLOOR = 0.05;
 
@@ -69,6 +76,14 @@ export interface CameraScore {
   map: ScoreMap;
 }
 
+/** One member's normalised output on a frame. */
+export interface MemberScore {
+  score: number;
+  map: ScoreMap;
+  /** An image-level member's map is all zero: it takes no part in the patch map. */
+  imageLevel?: true;
+}
+
 export interface CameraModel {
   readonly manifest: CameraModelManifest;
   /** Pixels of the frame the map covers, from the top-left: pass to extractRegions as coveredWidth/Height. */
@@ -76,6 +91,10 @@ export interface CameraModel {
   score(input: FrameInput): CameraScore;
   /** Like `score`, by the named members only (the cascade's tiers); `members` lists those that ran. Names not in the model are ignored. */
   scoreMembers(input: FrameInput, names: readonly string[]): CameraScore;
+  /** The named members' normalised outputs, not yet combined (the cascade scores its tiers apart, then combines once). */
+  memberScores(input: FrameInput, names: readonly string[]): Record<string, MemberScore>;
+  /** The model's combination rule over whichever of its members ran, with the threshold calibrated for that set. */
+  combine(parts: Record<string, MemberScore>): CameraScore;
 }
 
 export interface MemberSpec {
@@ -93,7 +112,7 @@ export interface FitCameraModelOptions {
   members?: (string | MemberSpec)[];
   /** Contiguous held-out blocks for calibration. Default 5. */
   folds?: number;
-  /** How members combine; default 'max'. */
+  /** How members combine; default DEFAULT_COMBINE. */
   combine?: CombineRule;
   /** Called after each fit (one per calibration fold and member), for a progress bar. */
   onProgress?: (progress: { done: number; total: number; member: string }) => void;
@@ -124,25 +143,54 @@ class EnsembleCameraModel implements CameraModel {
   }
 
   scoreMembers(input: FrameInput, names: readonly string[]): CameraScore {
+    return this.combine(this.memberScores(input, names));
+  }
+
+  memberScores(input: FrameInput, names: readonly string[]): Record<string, MemberScore> {
     const { width, height } = this.manifest.frame;
     if (input.width !== width || input.height !== height) {
       throw new ModelError(`model ${this.manifest.version} of camera ${this.manifest.cameraId} expects ${width}x${height} frames, got ${input.width}x${input.height}`);
     }
-    const scores: Record<string, number> = {};
-    const maps: ScoreMap[] = [];
+    const out: Record<string, MemberScore> = {};
     for (const { detector, calibration } of this.members) {
       if (!names.includes(detector.name)) continue;
-      const out = detector.score(input);
-      scores[detector.name] = out.raw / calibration.threshold;
-      // Image-level members have no map of their own (all zero): they take no part in the patch map.
-      if (out.map.data.some((v) => v !== 0) || maps.length === 0) maps.push(normaliseMap(out.map, calibration));
+      const { raw, map } = detector.score(input);
+      const imageLevel = !map.data.some((v) => v !== 0);
+      out[detector.name] = { score: raw / calibration.threshold, map: imageLevel ? map : normaliseMap(map, calibration), ...(imageLevel ? { imageLevel: true as const } : {}) };
     }
+    return out;
+  }
+
+  combine(parts: Record<string, MemberScore>): CameraScore {
+    const names = Object.keys(parts);
+    if (names.length === 0) throw new RangeError(`model ${this.manifest.version}: no member scores to combine`);
+    const scores = Object.fromEntries(names.map((n) => [n, parts[n]!.score]));
     const values = Object.values(scores);
-    if (values.length === 0) throw new RangeError(`model ${this.manifest.version} has none of the members ${names.join(', ')}`);
-    const ensemble = this.manifest.combine === 'geometric-mean' ? this.manifest.ensembleCalibration : undefined;
-    if (!ensemble || values.length === 1) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)) };
-    const t = ensemble.threshold;
+    const withMap = names.filter((n) => !parts[n]!.imageLevel).map((n) => parts[n]!.map);
+    const maps = withMap.length > 0 ? withMap : [parts[names[0]!]!.map];
+    const t = this.manifest.combine === 'geometric-mean' && values.length > 1 ? this.geometricThreshold(names) : undefined;
+    if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)) };
     return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t) };
+  }
+
+  private readonly subsetThresholds = new Map<string, number | undefined>();
+
+  /** The geometric mean's threshold for this set of members; undefined (→ max) when the manifest cannot say. */
+  private geometricThreshold(names: string[]): number | undefined {
+    const key = [...names].sort().join(',');
+    if (this.subsetThresholds.has(key)) return this.subsetThresholds.get(key);
+    let t: number | undefined;
+    const all = this.manifest.members.map((m) => m.name);
+    const heldOut = this.manifest.ensembleHeldOut;
+    if (names.length === all.length && this.manifest.ensembleCalibration) t = this.manifest.ensembleCalibration.threshold;
+    else if (heldOut && names.every((n) => Array.isArray(heldOut[n]) && heldOut[n]!.length > 0)) {
+      const frames = heldOut[names[0]!]!.length;
+      const combined = Array.from({ length: frames }, (_, i) => geometricMean(names.map((n) => heldOut[n]![i] ?? 0)));
+      const { targetFalsePositiveRate, margin } = this.members[0]!.calibration;
+      t = calibrate(combined, targetFalsePositiveRate, margin).threshold;
+    }
+    this.subsetThresholds.set(key, t);
+    return t;
   }
 }
 
@@ -177,16 +225,23 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   const fitsTotal = specs.reduce((n, s) => n + (detectorKind(s.name).calibration === 'hold-out' ? 1 : folds + 1), 0);
   for (const spec of specs) {
     const kind = detectorKind(spec.name);
-    const fitted = () => options.onProgress?.({ done: ++fitsDone, total: fitsTotal, member: spec.name });
+    const fitted = async () => {
+      options.onProgress?.({ done: ++fitsDone, total: fitsTotal, member: spec.name });
+      await yieldToLoop();
+    };
     const blocks = Array.from({ length: folds }, (_, f) => [Math.floor((f * frames.length) / folds), Math.floor(((f + 1) * frames.length) / folds)] as const);
     const heldOut: number[] = [];
     if (kind.calibration === 'hold-out') {
       // One fit: every other block is held out for calibration, and the fit is kept.
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
       const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
-      fitted();
+      await fitted();
       const byFrame = new Map<number, number>();
-      for (const i of held) byFrame.set(i, detector.score(frames[i]!).raw);
+      let n = 0;
+      for (const i of held) {
+        byFrame.set(i, detector.score(frames[i]!).raw);
+        if (++n % 16 === 0) await yieldToLoop();
+      }
       heldOut.push(...byFrame.values());
       heldOutByFrame.push(byFrame);
       members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
@@ -195,21 +250,24 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     const byFrame = new Map<number, number>();
     for (const [a, b] of blocks) {
       const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
-      fitted();
+      await fitted();
       for (let i = a; i < b; i++) byFrame.set(i, fold.score(frames[i]!).raw);
     }
     heldOut.push(...byFrame.values());
     heldOutByFrame.push(byFrame);
     const detector = await kind.fit(frames, spec.params);
-    fitted();
+    await fitted();
     members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
   }
 
-  const combine = options.combine ?? 'max';
+  const combine = options.combine ?? DEFAULT_COMBINE;
   let ensembleCalibration: MemberCalibration | undefined;
+  let ensembleHeldOut: Record<string, number[]> | undefined;
   if (combine === 'geometric-mean' && members.length > 1) {
     const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i)));
-    const combined = common.map((i) => geometricMean(members.map((m, k) => heldOutByFrame[k]!.get(i)! / m.calibration.threshold)));
+    // Five significant digits: thresholds recomputed from the manifest match these to well under a percent.
+    ensembleHeldOut = Object.fromEntries(members.map((m, k) => [m.detector.name, common.map((i) => Number((heldOutByFrame[k]!.get(i)! / m.calibration.threshold).toPrecision(5)))]));
+    const combined = common.map((_, j) => geometricMean(members.map((m) => ensembleHeldOut![m.detector.name]![j]!)));
     ensembleCalibration = calibrate(combined, fpr, margin);
   }
 
@@ -236,9 +294,15 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     }),
     combine,
     ...(ensembleCalibration ? { ensembleCalibration } : {}),
+    ...(ensembleHeldOut ? { ensembleHeldOut } : {}),
   };
   manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
   return new EnsembleCameraModel(manifest, members);
+}
+
+/** Fitting runs in a live service's process (ingest learns a new camera): let its I/O in between steps. */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Time of creation plus a content hash, so two models fitted in the same second still differ. */

@@ -33,6 +33,11 @@ export interface DetectorKind {
    * outside the held-out blocks and keeps that fit — right for members that train for minutes.
    */
   readonly calibration?: 'cross-fit' | 'hold-out';
+  /**
+   * The cascade's tier (cascade/cascade.ts): 'cheap' members score every frame on a CPU; 'backbone'
+   * (the default) members only frames the cheap tier flags plus a steady sample, unless a GPU serves.
+   */
+  readonly tier?: 'cheap' | 'backbone';
   fit(frames: FrameInput[], params?: Record<string, unknown>): Detector | Promise<Detector>;
   /** Rebuilds a fitted member from what `exportState` gave; throws ModelError saying what does not fit. */
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector;

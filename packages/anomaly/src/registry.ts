@@ -27,8 +27,12 @@ export function detectorNames(): string[] {
   return [...kinds.keys()];
 }
 
-/** Members a camera model gets when none are asked for. */
-export const DEFAULT_MEMBERS = ['patchGaussian'];
+/**
+ * Members a camera model gets when none are asked for: the cheap per-patch statistic (every frame on a
+ * CPU) and the two backbone members, combined by geometric mean (cameraModel.ts DEFAULT_COMBINE) —
+ * the set that beat each of its members in docs/detectors.md.
+ */
+export const DEFAULT_MEMBERS = ['patchGaussian', 'padim', 'patchCore'];
 
 registerDetector(patchGaussianKind);
 registerDetector(motionFlowKind);

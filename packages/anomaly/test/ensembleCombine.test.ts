@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FrameSize } from '@vigil/core';
-import { fitCameraModel, geometricMean, loadCameraModel, saveCameraModel } from '../src/cameraModel.js';
+import { DEFAULT_COMBINE, fitCameraModel, geometricMean, loadCameraModel, saveCameraModel } from '../src/cameraModel.js';
+import { calibrate } from '../src/calibration.js';
+import { scoreCascade } from '../src/cascade/index.js';
 import type { Detector, DetectorKind } from '../src/detector.js';
 import type { FrameInput } from '../src/frameInput.js';
 import { registerDetector } from '../src/registry.js';
@@ -12,7 +14,7 @@ import { registerDetector } from '../src/registry.js';
 const SIZE: FrameSize = { width: 16, height: 8 };
 
 /** A member whose raw score is one channel's mean brightness, over a one-cell map. */
-function channelMember(name: string, channel: number): DetectorKind {
+function channelMember(name: string, channel: number, tier: 'cheap' | 'backbone'): DetectorKind {
   const make = (frame: FrameSize): Detector => ({
     name,
     params: { channel },
@@ -26,10 +28,11 @@ function channelMember(name: string, channel: number): DetectorKind {
     },
     exportState: () => ({ state: {}, arrays: {} }),
   });
-  return { name, fit: (frames) => make({ width: frames[0]!.width, height: frames[0]!.height }), restore: (_p, _s, frame) => make(frame) };
+  return { name, tier, fit: (frames) => make({ width: frames[0]!.width, height: frames[0]!.height }), restore: (_p, _s, frame) => make(frame) };
 }
-registerDetector(channelMember('testRed', 0));
-registerDetector(channelMember('testGreen', 1));
+registerDetector(channelMember('testRed', 0, 'cheap'));
+registerDetector(channelMember('testGreen', 1, 'backbone'));
+registerDetector(channelMember('testBlue', 2, 'backbone'));
 
 /** Normal frames: red and green brightness vary together around 100, with a little noise. */
 function frame(red: number, green: number): FrameInput {
@@ -44,7 +47,7 @@ const normal = Array.from({ length: 100 }, (_, i) => frame(95 + (i % 11), 95 + (
 
 describe('combining members', () => {
   it("'max' scores a frame as its most alarmed member", async () => {
-    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'], combine: 'max' });
     const s = model.score(frame(250, 100));
     expect(s.score).toBeCloseTo(Math.max(s.members.testRed!, s.members.testGreen!), 10);
     expect(s.score).toBeGreaterThan(1);
@@ -80,5 +83,58 @@ describe('combining members', () => {
     const s = model.score(frame(250, 100));
     expect(s.score).toBe(s.members.testRed);
     expect(model.manifest.ensembleCalibration).toBeUndefined();
+  });
+
+  it('is geometric-mean unless asked otherwise', async () => {
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
+    expect(DEFAULT_COMBINE).toBe('geometric-mean');
+    expect(model.manifest.combine).toBe('geometric-mean');
+  });
+
+  it('gives a subset of members its own threshold from the held-out scores it keeps, through save and load', async () => {
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen', 'testBlue'], combine: 'geometric-mean' });
+    const heldOut = model.manifest.ensembleHeldOut!;
+    expect(Object.keys(heldOut).sort()).toEqual(['testBlue', 'testGreen', 'testRed']);
+    expect(heldOut.testRed).toHaveLength(normal.length);
+    // The threshold of red+green alone, as the manifest's held-out scores give it.
+    const expected = calibrate(heldOut.testRed!.map((r, i) => geometricMean([r, heldOut.testGreen![i]!]))).threshold;
+    const f = frame(200, 160);
+    const pair = model.scoreMembers(f, ['testRed', 'testGreen']);
+    expect(pair.score).toBeCloseTo(geometricMean([pair.members.testRed!, pair.members.testGreen!]) / expected, 10);
+    expect(expected).not.toBeCloseTo(model.manifest.ensembleCalibration!.threshold, 3);
+    const dir = join(mkdtempSync(join(tmpdir(), 'vigil-combine-')), 'm');
+    await saveCameraModel(model, dir);
+    const loaded = await loadCameraModel(dir);
+    expect(loaded.scoreMembers(f, ['testRed', 'testGreen']).score).toBeCloseTo(pair.score, 4);
+  });
+});
+
+describe('the cascade over a geometric-mean model (CPU backend)', () => {
+  // These toy members score normal frames near 0.8 of their thresholds: flag from 0.9.
+  const options = (seq: number) => ({ seq, backend: 'cpu', gating: false as const, settings: { threshold: 0.9, sampleEvery: 10 } });
+
+  it('scores a flagged frame with every member, exactly as the model does', async () => {
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
+    const f = frame(250, 240);
+    const s = scoreCascade(model, f, options(3));
+    expect(s.tier).toBe('full');
+    expect(s.reason).toBe('flagged');
+    expect(s.score).toBe(model.score(f).score);
+    expect(Object.keys(s.members).sort()).toEqual(['testGreen', 'testRed']);
+    expect(s.score).toBeGreaterThan(1);
+  });
+
+  it('leaves an unflagged, unsampled frame to the cheap member alone, under its own threshold', async () => {
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
+    const f = frame(100, 250);
+    const s = scoreCascade(model, f, options(3));
+    expect(s.tier).toBe('cheap');
+    expect(Object.keys(s.members)).toEqual(['testRed']);
+    expect(s.score).toBe(s.members.testRed);
+    expect(s.score).toBeLessThan(0.9);
+    // The sampled frame runs the backbone member too and sees what the cheap one missed.
+    const sampled = scoreCascade(model, f, options(10));
+    expect(sampled.reason).toBe('sampled');
+    expect(sampled.score).toBe(model.score(f).score);
   });
 });

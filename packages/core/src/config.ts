@@ -39,6 +39,8 @@ export const cameraSchema = z.strictObject({
   retentionDays: z.number().positive().max(3650).default(30),
   /** Ensemble members trained for this camera (detector names); the default set when absent. */
   members: z.array(z.string().min(1)).min(1).optional(),
+  /** How members' normalised scores combine: 'geometric-mean' (evidence multiplies; the default) or 'max' (any member alarms). */
+  combine: z.enum(['max', 'geometric-mean']).optional(),
   /** Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, and on every sampleEvery-th frame. */
   cascade: z.strictObject({
     threshold: z.number().min(0).max(100).default(0.6),

@@ -66,6 +66,10 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+function combineOption(): Option {
+  return new Option('--combine <rule>', "how members' scores combine (default geometric-mean)").choices(['max', 'geometric-mean']);
+}
+
 function memberList(value: string): string[] {
   return value.split(',').map((m) => m.trim()).filter(Boolean);
 }
@@ -81,7 +85,8 @@ program
   .option('--fps <n>', 'analysed frames per second (default 5)', positiveNumber)
   .option('--width <n>', 'analysed frame width in pixels (default 320)', positiveInteger)
   .option('--members <list>', 'comma-separated detectors (default: the standard ensemble)', memberList)
-  .action(async (opts: { camera: string; input: string; out?: string; data?: string; seconds?: number; fps?: number; width?: number; members?: string[] }) => {
+  .addOption(combineOption())
+  .action(async (opts: { camera: string; input: string; out?: string; data?: string; seconds?: number; fps?: number; width?: number; members?: string[]; combine?: CombineRule }) => {
     const { runTrain } = await import('./commands/train.js');
     await runTrain(opts);
   });
@@ -96,8 +101,8 @@ program
   .option('--fps-train <n>', 'learn from training frames at this rate (default: every frame)', positiveNumber)
   .option('--dataset-fps <n>', 'frame rate the dataset was recorded at (default 10, as UCSD)', positiveNumber)
   .option('--no-member-pixels', 'skip per-member pixel AUROC (saves a scoring pass per member)')
-  .addOption(new Option('--combine <rule>', 'how members combine').choices(['max', 'geometric-mean']).default('max'))
-  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; combine: CombineRule }) => {
+  .addOption(combineOption())
+  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; combine?: CombineRule }) => {
     const { runEvalCommand } = await import('./commands/eval.js');
     await runEvalCommand(opts);
   });

@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
 import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
-import { BackgroundPair, latestModelVersion, modelVersionDir, saveCameraModel } from '@vigil/anomaly';
+import { BackgroundPair, cameraModelsDir, latestModelVersion } from '@vigil/anomaly';
 import { FramePublisher } from './framePublisher.js';
 import { NormalLearner } from './normalLearner.js';
 import { PreviewPublisher } from './previewPublisher.js';
@@ -121,9 +121,7 @@ export class CameraPipeline {
 
   private async finishLearning(learner: NormalLearner): Promise<void> {
     const started = Date.now();
-    const model = await learner.fit();
-    const version = model.manifest.version;
-    await saveCameraModel(model, modelVersionDir(this.deps.dataDir, this.camera.id, version));
+    const { version } = await learner.fitAndSave(cameraModelsDir(this.deps.dataDir, this.camera.id));
     await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);
     this.learner = undefined;
     this.log.info('learned normal footage; model saved', { version, frames: learner.frameCount, fitMs: Date.now() - started });

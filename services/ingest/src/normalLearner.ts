@@ -1,6 +1,6 @@
 /** Collects a camera's first `learnSeconds` of analysed frames and fits its first model from them. */
 import type { CameraConfig, Frame } from '@vigil/core';
-import { fitCameraModel, type BackgroundImages, type CameraModel, type FrameInput } from '@vigil/anomaly';
+import { fitCameraModelInThread, type BackgroundImages, type FrameInput } from '@vigil/anomaly';
 
 export class NormalLearner {
   private readonly frames: FrameInput[] = [];
@@ -33,11 +33,13 @@ export class NormalLearner {
     this.prev = undefined;
   }
 
-  fit(): Promise<CameraModel> {
-    return fitCameraModel(this.frames, {
+  /** Fits in a worker thread (the camera loop stays live) and saves the model as a new version under `modelsDir`. */
+  fitAndSave(modelsDir: string): Promise<{ version: string; fitMs: number }> {
+    return fitCameraModelInThread(this.frames, {
       cameraId: this.camera.id,
       targetFalsePositiveRate: this.camera.targetFalsePositiveRate,
       ...(this.camera.members ? { members: this.camera.members } : {}),
-    });
+      ...(this.camera.combine ? { combine: this.camera.combine } : {}),
+    }, modelsDir);
   }
 }

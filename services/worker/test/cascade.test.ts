@@ -69,7 +69,7 @@ describe('the scoring cascade in the worker', () => {
       height = f.height;
     }
     const inputs = withBackgrounds(framesWithPrev(frames.slice(0, TRAIN), width, height));
-    const model = await fitCameraModel(inputs, { cameraId: 'cam1', members: ['motionFlow', 'backgroundPair', 'countingBackbone'] });
+    const model = await fitCameraModel(inputs, { cameraId: 'cam1', members: ['motionFlow', 'backgroundPair', 'countingBackbone'], combine: 'max' });
     await saveCameraModel(model, join(dataDir, 'models', 'cam1', model.manifest.version));
     await redis.set(keys.modelVersion('cam1'), model.manifest.version);
     // As ingest does: every frame updates the camera's pair, stored beside the frame.

@@ -61,6 +61,7 @@ function resolveParams(given: Record<string, unknown> | undefined): BackgroundPa
 
 export const backgroundPairKind: DetectorKind = {
   name: BackgroundPairDetector.kind,
+  tier: 'cheap',
   fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
     const p = resolveParams(params);
     const { level } = fitNormalLevels(frames, p);

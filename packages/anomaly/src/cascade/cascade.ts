@@ -5,13 +5,11 @@
  * cheap tier flags plus a steady sample (`seq % sampleEvery`, so any worker decides alike without
  * state). A whole-frame change (frameChange.ts) gates the frame. Same function live and offline.
  */
-import type { ScoreMap } from '@vigil/core';
 import type { CameraModel, CameraScore } from '../cameraModel.js';
 import type { FrameInput } from '../frameInput.js';
+import { detectorKind } from '../registry.js';
 import { detectFrameChange, type FrameChange, type FrameChangeOptions } from './frameChange.js';
 
-/** Members cheap enough for every frame on a CPU. Any other member of a model is in the backbone tier. */
-export const CHEAP_MEMBERS: readonly string[] = ['patchGaussian', 'motionFlow', 'backgroundPair'];
 
 export interface CascadeSettings {
   /** Cheap-tier normalised score at or over which the backbone tier also scores the frame (CPU only). */
@@ -47,7 +45,8 @@ export interface CascadeScore extends CameraScore {
 
 export function memberTiers(model: CameraModel): { cheap: string[]; backbone: string[] } {
   const names = model.manifest.members.map((m) => m.name);
-  return { cheap: names.filter((n) => CHEAP_MEMBERS.includes(n)), backbone: names.filter((n) => !CHEAP_MEMBERS.includes(n)) };
+  const cheap = names.filter((n) => detectorKind(n).tier === 'cheap');
+  return { cheap, backbone: names.filter((n) => !cheap.includes(n)) };
 }
 
 export function scoreCascade(model: CameraModel, input: FrameInput, options: CascadeOptions): CascadeScore {
@@ -66,7 +65,8 @@ export function scoreCascade(model: CameraModel, input: FrameInput, options: Cas
     return { ...all, tier: backbone.length === 0 ? 'cheap' : 'full', reason, gated: change?.gated ?? false, ...(change ? { change } : {}) };
   }
 
-  const first = model.scoreMembers(input, cheap);
+  const cheapParts = model.memberScores(input, cheap);
+  const first = model.combine(cheapParts);
   const change = gate(first);
   const gated = change?.gated ?? false;
   const flagged = first.score >= settings.threshold;
@@ -75,17 +75,7 @@ export function scoreCascade(model: CameraModel, input: FrameInput, options: Cas
   if (gated || (!flagged && !sampled)) {
     return { ...first, tier: 'cheap', reason: gated ? 'gated' : 'not-flagged', gated, ...(change ? { change } : {}) };
   }
-  const second = model.scoreMembers(input, backbone);
-  return { ...mergeScores(first, second), tier: 'full', reason: flagged ? 'flagged' : 'sampled', gated, ...(change ? { change } : {}) };
-}
-
-/** The ensemble's rule over two disjoint sets of members: score and map are maxima, members the union. */
-export function mergeScores(a: CameraScore, b: CameraScore): CameraScore {
-  let map: ScoreMap = a.map;
-  if (a.map.cols === b.map.cols && a.map.rows === b.map.rows) {
-    const data = new Float32Array(a.map.data.length);
-    for (let i = 0; i < data.length; i++) data[i] = Math.max(a.map.data[i]!, b.map.data[i]!);
-    map = { cols: a.map.cols, rows: a.map.rows, data };
-  }
-  return { score: Math.max(a.score, b.score), members: { ...a.members, ...b.members }, map };
+  // The model's own rule over every member, so the full tier scores exactly as `model.score` would.
+  const full = model.combine({ ...cheapParts, ...model.memberScores(input, backbone) });
+  return { ...full, tier: 'full', reason: flagged ? 'flagged' : 'sampled', gated, ...(change ? { change } : {}) };
 }

@@ -31,7 +31,7 @@ export interface EvalOptions {
   datasetFps?: number;
   /** Score each member alone as well, for per-member pixel AUROC (costs a second scoring pass). Default true. */
   memberPixels?: boolean;
-  /** How members combine (see cameraModel.ts); default 'max'. */
+  /** How members combine (see cameraModel.ts); default DEFAULT_COMBINE. */
   combine?: CombineRule;
   onProgress?: (progress: EvalProgress) => void;
 }

@@ -150,6 +150,8 @@ export function defaultBackboneInput(width: number, height: number): BackboneOpt
 
 class CenterNetBackbone implements Backbone {
   readonly dims: LayerDims[];
+  /** The last single frame extracted and its features: PaDiM and PatchCore score the same frame back to back. */
+  private last: { input: FrameInput; data: Uint8Array; features: BackboneFeatures } | undefined;
 
   constructor(
     private readonly model: SyncGraph,
@@ -168,6 +170,15 @@ class CenterNetBackbone implements Backbone {
   extract(frames: FrameInput | readonly FrameInput[]): BackboneFeatures {
     const list = Array.isArray(frames) ? (frames as readonly FrameInput[]) : [frames as FrameInput];
     if (list.length === 0) throw new RangeError('extract needs at least one frame');
+    // Same frame object with the same pixel buffer: the features are the same (callers copy before reusing a buffer).
+    const one = list.length === 1 ? list[0]! : undefined;
+    if (one && this.last && this.last.input === one && this.last.data === one.data) return this.last.features;
+    const features = this.run(list);
+    this.last = one ? { input: one, data: one.data, features } : undefined;
+    return features;
+  }
+
+  private run(list: readonly FrameInput[]): BackboneFeatures {
     const { width, height } = list[0]!;
     for (const f of list) {
       if (f.width !== width || f.height !== height || f.data.length !== width * height * 3) {
@@ -211,7 +222,16 @@ function checkOptions({ inputWidth, inputHeight }: BackboneOptions): void {
 export async function loadBackbone(options: BackboneOptions): Promise<Backbone> {
   checkOptions(options);
   await initBackend();
-  return new CenterNetBackbone(backboneGraph(), options.inputWidth, options.inputHeight);
+  return backboneAt(options);
+}
+
+/** One backbone per input size, so members of a model share its last-frame features. */
+const backbones = new Map<string, CenterNetBackbone>();
+function backboneAt({ inputWidth, inputHeight }: BackboneOptions): CenterNetBackbone {
+  const key = `${inputWidth}x${inputHeight}`;
+  let b = backbones.get(key);
+  if (!b) backbones.set(key, (b = new CenterNetBackbone(backboneGraph(), inputWidth, inputHeight)));
+  return b;
 }
 
 /**
@@ -220,5 +240,5 @@ export async function loadBackbone(options: BackboneOptions): Promise<Backbone> 
  */
 export function loadBackboneSync(options: BackboneOptions): Backbone {
   checkOptions(options);
-  return new CenterNetBackbone(backboneGraph(), options.inputWidth, options.inputHeight);
+  return backboneAt(options);
 }

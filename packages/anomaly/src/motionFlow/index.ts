@@ -80,6 +80,7 @@ function resolveParams(given: Record<string, unknown> | undefined): MotionFlowPa
 
 export const motionFlowKind: DetectorKind = {
   name: MotionFlow.kind,
+  tier: 'cheap',
   fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
     const p = resolveParams(params);
     const density = fitFlowDensity(frames, p);

@@ -86,6 +86,7 @@ function isStdFloors(v: unknown): v is number[] {
 
 export const patchGaussianKind: DetectorKind = {
   name: PatchGaussian.kind,
+  tier: 'cheap',
   fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
     const p = resolveParams(params);
     const fitted = fitPatchGaussians(frames, p);

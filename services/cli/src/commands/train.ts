@@ -14,6 +14,7 @@ import {
   initBackend,
   saveCameraModel,
   type CameraModelManifest,
+  type CombineRule,
   type FrameInput,
 } from '@vigil/anomaly';
 import { decodeFrames, decodeImageSequence, imageSequenceSize, isNetworkUrl, listImageFiles, probeVideo } from '@vigil/video';
@@ -30,6 +31,7 @@ export interface TrainCommandOptions {
   fps?: number;
   width?: number;
   members?: string[];
+  combine?: CombineRule;
 }
 
 /** What the manifest's `training` block records about how the model was made. */
@@ -40,6 +42,7 @@ export interface TrainingSummary {
   fps: number;
   width: number;
   members: string[];
+  combine: CombineRule;
   backend: string;
   trainSeconds: number;
   /** Operator-marked normal frames (false alarms) folded in. */
@@ -68,6 +71,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
     const model = await fitCameraModel([...read.frames, ...feedback], {
       cameraId: opts.camera,
       ...(opts.members ? { members: opts.members } : {}),
+      ...(opts.combine ? { combine: opts.combine } : {}),
       onProgress: ({ done, total }) => progress.update('training', done, total),
     });
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -80,6 +84,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
       fps,
       width,
       members: model.manifest.members.map((m) => m.name),
+      combine: model.manifest.combine ?? 'max',
       backend,
       trainSeconds: Math.round(trainSeconds * 100) / 100,
       feedbackFrames: feedback.length,
@@ -96,7 +101,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
     process.stdout.write(
       `vigil train: camera ${opts.camera} model ${model.manifest.version} written to ${dir}\n` +
         `  ${training.frames} frames (${training.seconds} s at ${fps} fps${read.passes > 1 ? `, ${read.passes} passes` : ''}, ${read.size.width}x${read.size.height})` +
-        `${feedback.length ? ` + ${feedback.length} feedback frames` : ''}; members ${training.members.join(', ')}; ${backend}; fitted in ${training.trainSeconds} s\n`,
+        `${feedback.length ? ` + ${feedback.length} feedback frames` : ''}; members ${training.members.join(', ')} (${training.combine}); ${backend}; fitted in ${training.trainSeconds} s\n`,
     );
     return { dir, manifest };
   } finally {

@@ -1,0 +1,27 @@
+/** The thread of fitThread.ts: fit, save, answer with the version. */
+import { setPriority } from 'node:os';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from './backend/tfBackend.js';
+import { fitCameraModel, saveCameraModel } from './cameraModel.js';
+import type { ThreadFitReply, ThreadFitRequest } from './fitThread.js';
+
+const { frames, options, modelsDir } = workerData as ThreadFitRequest;
+// On Linux a niceness applies to the calling thread only: the fit yields the CPU to the camera's
+// decoding and scoring, which must keep up with real time, and uses what is left.
+try {
+  setPriority(0, 15);
+} catch {
+  // Not permitted or not supported: fit at normal priority.
+}
+let reply: ThreadFitReply;
+try {
+  const t0 = performance.now();
+  await initBackend();
+  const model = await fitCameraModel(frames, options);
+  await saveCameraModel(model, join(modelsDir, model.manifest.version));
+  reply = { ok: true, version: model.manifest.version, fitMs: Math.round(performance.now() - t0) };
+} catch (err) {
+  reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
+}
+parentPort!.postMessage(reply);
