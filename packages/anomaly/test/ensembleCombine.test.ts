@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameSize } from '@vigil/core';
 import { DEFAULT_COMBINE, fitCameraModel, geometricMean, loadCameraModel, saveCameraModel } from '../src/cameraModel.js';
 import { calibrate } from '../src/calibration.js';
-import { scoreCascade } from '../src/cascade/index.js';
+import { scoreCascade, SequentialCascade } from '../src/cascade/index.js';
 import type { Detector, DetectorKind } from '../src/detector.js';
 import type { FrameInput } from '../src/frameInput.js';
 import { registerDetector } from '../src/registry.js';
@@ -136,5 +136,19 @@ describe('the cascade over a geometric-mean model (CPU backend)', () => {
     const sampled = scoreCascade(model, f, options(10));
     expect(sampled.reason).toBe('sampled');
     expect(sampled.score).toBe(model.score(f).score);
+  });
+
+  it('escalates in sequence: after a high sampled score the backbone runs on every frame for escalateSeconds, then stops', async () => {
+    const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
+    const cascade = new SequentialCascade(model, { backend: 'cpu', fps: 5, gating: false, settings: { threshold: 0.9, sampleEvery: 10, escalateAt: 1, escalateSeconds: 1 } });
+    // Green alone is anomalous (red, the cheap member, never flags it) from frame 10 to 14, then normal again.
+    const tiers = Array.from({ length: 30 }, (_, seq) => cascade.score(frame(100, seq >= 10 && seq < 15 ? 250 : 100), seq));
+    expect(tiers.slice(0, 10).map((s) => s.tier)).toEqual(['full', ...Array(9).fill('cheap')]);
+    expect(tiers[10]!.reason).toBe('sampled');
+    expect(tiers[10]!.score).toBeGreaterThan(1);
+    expect(tiers.slice(11, 15).map((s) => s.reason)).toEqual(Array(4).fill('escalated'));
+    // The last high frame (14) escalates frames 15–19: up to 14 + 1 + 5 (1 s at 5 fps), exclusive.
+    expect(tiers.slice(15, 20).map((s) => s.reason)).toEqual(Array(5).fill('escalated'));
+    expect(tiers.slice(20, 30).map((s) => s.reason)).toEqual(['sampled', ...Array(9).fill('not-flagged')]);
   });
 });

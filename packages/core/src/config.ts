@@ -41,10 +41,15 @@ export const cameraSchema = z.strictObject({
   members: z.array(z.string().min(1)).min(1).optional(),
   /** How members' normalised scores combine: 'geometric-mean' (evidence multiplies; the default) or 'max' (any member alarms). */
   combine: z.enum(['max', 'geometric-mean']).optional(),
-  /** Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, and on every sampleEvery-th frame. */
+  /**
+   * Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, on every
+   * sampleEvery-th frame, and on every frame for escalateSeconds after a full score ≥ escalateAt.
+   */
   cascade: z.strictObject({
     threshold: z.number().min(0).max(100).default(0.6),
     sampleEvery: z.number().int().min(1).max(10000).default(10),
+    escalateAt: z.number().min(0).max(100).default(0.5),
+    escalateSeconds: z.number().positive().max(3600).default(3),
   }).prefault({}),
   /** Share of normal frames allowed over threshold when calibrating this camera's model. */
   targetFalsePositiveRate: z.number().gt(0).lt(0.5).default(0.01),

@@ -18,6 +18,8 @@ export function redisKeys(ns: string) {
     previewChannel: (cameraId: string) => `${ns}:preview:${cameraId}`,
     /** Capped Redis Stream of a camera's frame scores (about the last hour): live tile overlays and score timelines. */
     scoreTimeline: (cameraId: string) => `${ns}:scores:${cameraId}`,
+    /** String with a TTL: while it exists, every frame of the camera gets the cascade's backbone tier (set by workers). */
+    cascadeEscalated: (cameraId: string) => `${ns}:escalated:${cameraId}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

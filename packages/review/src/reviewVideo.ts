@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { alertPolicySchema, ModelError, StreamError, UsageError, type AlertPolicy, type FrameScore, type Region } from '@vigil/core';
-import { BackgroundPair, initBackend, loadCameraModel, scoreCascade, type CameraModel, type CascadeSettings } from '@vigil/anomaly';
+import { BackgroundPair, initBackend, loadCameraModel, SequentialCascade, type CameraModel, type CascadeSettings } from '@vigil/anomaly';
 import { AlertLifecycle, extractRegions, newAlertId, type LifecycleEvent } from '@vigil/regions';
 import { decodeFrames, drawBoxes, encodeJpeg, isNetworkUrl, probeVideo } from '@vigil/video';
 import type { ReviewAlert, ReviewReport, ReviewResult, TimelinePoint } from './report.js';
@@ -100,6 +100,7 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     }
   };
 
+  const cascade = new SequentialCascade(model, { backend, fps, ...(options.cascade ? { settings: options.cascade } : {}) });
   for await (const f of decodeFrames(file, { fps, width })) {
     if (f.height !== height) {
       throw new ModelError(`${file} decodes to ${f.width}x${f.height} at width ${width}, but model ${modelVersion} of camera ${cameraId} expects ${width}x${height} frames (another aspect ratio)`);
@@ -107,8 +108,8 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     const at = Math.round(f.timeSeconds * 1000);
     const bg = background.next(f.data);
     const input = { data: f.data, width, height, ...(prev ? { prev } : {}), ...(bg ? { background: bg } : {}) };
-    // The worker's cascade, with the frame index as sequence number (it picks the steady sample).
-    const scored = scoreCascade(model, input, { seq: f.index, backend, ...(options.cascade ? { settings: options.cascade } : {}) });
+    // The worker's cascade, with the frame index as sequence number (it picks the steady sample) and its escalation.
+    const scored = cascade.score(input, f.index);
     const regions = extractRegions(scored.map, { threshold: 1, frame: { width, height }, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const record: FrameRecord = { at, score: scored.score, regions, members: scored.members, data: f.data };
     recent = recent.filter((r) => r.at > at - horizonMs);

@@ -2,7 +2,7 @@
 import type { Redis } from 'ioredis';
 import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
 import { extractRegions } from '@vigil/regions';
-import { scoreCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
+import { DEFAULT_CASCADE, escalates, scoreCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
 import { alertsShowingFrame, writeAlertFiles } from './alertSnapshots.js';
@@ -31,10 +31,12 @@ export class FrameScorer {
   async score(job: FrameJob): Promise<ScoreOutcome> {
     const model = await this.models.get(job.cameraId);
     if (!model) return { kind: 'no-model' };
-    const [data, prev, bg] = await Promise.all([
+    const escalationKey = this.keys.cascadeEscalated(job.cameraId);
+    const [data, prev, bg, escalated] = await Promise.all([
       this.redis.getBuffer(job.key),
       job.prevKey ? this.redis.getBuffer(job.prevKey) : Promise.resolve(null),
       job.bgKey ? this.redis.getBuffer(job.bgKey) : Promise.resolve(null),
+      this.redis.exists(escalationKey),
     ]);
     if (!data) return { kind: 'expired' };
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -43,7 +45,12 @@ export class FrameScorer {
     const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
     const input = { data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}) };
     const settings = this.cascade.settingsFor?.(job.cameraId);
-    const result = scoreCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', ...(settings ? { settings } : {}) });
+    const result = scoreCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
+    if (escalates(result, settings)) {
+      // Shared by every worker: the camera's next frames get the backbone tier until this expires.
+      const ms = Math.round(1000 * (settings?.escalateSeconds ?? DEFAULT_CASCADE.escalateSeconds));
+      await this.redis.set(escalationKey, String(job.seq), 'PX', ms);
+    }
     const frame = { width: job.width, height: job.height };
     const regions = extractRegions(result.map, { threshold: 1, frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const score: FrameScore = {

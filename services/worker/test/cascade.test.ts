@@ -89,7 +89,8 @@ describe('the scoring cascade in the worker', () => {
     const tracker = new AlertTracker(redis, ns, () => policy);
     const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, dataDir), tracker, dataDir, {
       backend,
-      settingsFor: () => ({ threshold: 0.6, sampleEvery: 10 }),
+      // Escalation is off but for its own camera: its TTL runs in wall time, and this test scores faster than real time.
+      settingsFor: (id) => (id === 'esc-cam' ? { threshold: 100, sampleEvery: 10, escalateAt: 0, escalateSeconds: 60 } : { threshold: 0.6, sampleEvery: 10, escalateAt: 100 }),
     });
     const out: FrameScore[] = [];
     try {
@@ -115,7 +116,7 @@ describe('the scoring cascade in the worker', () => {
   // ModelCache looks models up under dataDir/models/<camera>: the other cameras share cam1's files.
   beforeAll(async () => {
     const { symlink } = await import('node:fs/promises');
-    for (const cam of ['gpu-cam', 'cpu-cam', 'bright-cam']) await symlink(join(dataDir, 'models', 'cam1'), join(dataDir, 'models', cam));
+    for (const cam of ['gpu-cam', 'cpu-cam', 'bright-cam', 'esc-cam']) await symlink(join(dataDir, 'models', 'cam1'), join(dataDir, 'models', cam));
   });
 
   it('runs every member on every frame when the backend is a GPU', async () => {
@@ -138,6 +139,15 @@ describe('the scoring cascade in the worker', () => {
     expect(ran.length).toBeLessThan(SCORED);
     // The background pair came from Redis: the member was not neutral.
     expect(scores.some((s) => s.members.backgroundPair! > 0.3)).toBe(true);
+  });
+
+  it('escalates a camera after a high full score: its next frames all get the backbone tier (the state lives in Redis, for every worker)', async () => {
+    const scores = await scoreAll('wasm', 'esc-cam');
+    const first = scores.findIndex((s) => s.seq % 10 === 0);
+    expect(first).toBeGreaterThanOrEqual(0);
+    // Never flagged (threshold 100): before the first sampled frame only the cheap tier ran; from it on, every frame escalated.
+    for (const [i, s] of scores.entries()) expect('countingBackbone' in s.members).toBe(i >= first && !s.gated);
+    expect(await redis.pttl(keys.cascadeEscalated('esc-cam'))).toBeGreaterThan(0);
   });
 
   it('marks a whole-frame change gated in the frame score', async () => {

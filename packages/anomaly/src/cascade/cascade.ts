@@ -16,9 +16,16 @@ export interface CascadeSettings {
   threshold: number;
   /** Every Nth frame of a camera (by sequence number) also gets the backbone tier (CPU only). */
   sampleEvery: number;
+  /**
+   * A full-tier score at or over this escalates the camera: its next frames all get the backbone tier
+   * for `escalateSeconds` (the caller keeps that state; see `escalates`). Without it an anomaly the
+   * cheap tier misses is seen only on sampled frames, too sparse to confirm an alert.
+   */
+  escalateAt: number;
+  escalateSeconds: number;
 }
 
-export const DEFAULT_CASCADE: CascadeSettings = { threshold: 0.6, sampleEvery: 10 };
+export const DEFAULT_CASCADE: CascadeSettings = { threshold: 0.6, sampleEvery: 10, escalateAt: 0.5, escalateSeconds: 3 };
 
 /** Backend names under which the backbone tier runs on every frame. */
 export const GPU_BACKENDS: readonly string[] = ['tfjs-node-gpu'];
@@ -31,13 +38,15 @@ export interface CascadeOptions {
   settings?: Partial<CascadeSettings>;
   /** Gating options, or false to skip gating. */
   gating?: Partial<FrameChangeOptions> | false;
+  /** The camera is escalated (a recent full score reached `escalateAt`): run the backbone tier (CPU only). */
+  escalated?: boolean;
 }
 
 export interface CascadeScore extends CameraScore {
   /** 'cheap': only the cheap tier ran; 'full': every member of the model ran. */
   tier: 'cheap' | 'full';
   /** Why the backbone tier ran on a CPU backend, or did not. */
-  reason: 'gpu' | 'flagged' | 'sampled' | 'no-backbone' | 'not-flagged' | 'gated';
+  reason: 'gpu' | 'flagged' | 'sampled' | 'escalated' | 'no-backbone' | 'not-flagged' | 'gated';
   /** A whole-frame change: the score is reported but must not open or extend an alert. */
   gated: boolean;
   change?: FrameChange;
@@ -71,11 +80,41 @@ export function scoreCascade(model: CameraModel, input: FrameInput, options: Cas
   const gated = change?.gated ?? false;
   const flagged = first.score >= settings.threshold;
   const sampled = options.seq % settings.sampleEvery === 0;
+  const escalated = options.escalated === true;
   // A gated frame cannot alert, so the backbone's cost is not spent on it.
-  if (gated || (!flagged && !sampled)) {
+  if (gated || (!flagged && !sampled && !escalated)) {
     return { ...first, tier: 'cheap', reason: gated ? 'gated' : 'not-flagged', gated, ...(change ? { change } : {}) };
   }
   // The model's own rule over every member, so the full tier scores exactly as `model.score` would.
   const full = model.combine({ ...cheapParts, ...model.memberScores(input, backbone) });
-  return { ...full, tier: 'full', reason: flagged ? 'flagged' : 'sampled', gated, ...(change ? { change } : {}) };
+  return { ...full, tier: 'full', reason: flagged ? 'flagged' : escalated ? 'escalated' : 'sampled', gated, ...(change ? { change } : {}) };
+}
+
+/** Whether this score escalates its camera (see CascadeSettings.escalateAt): a full-tier score, high enough. */
+export function escalates(score: CascadeScore, settings?: Partial<CascadeSettings>): boolean {
+  const { escalateAt } = { ...DEFAULT_CASCADE, ...settings };
+  return score.tier === 'full' && score.reason !== 'gpu' && score.reason !== 'no-backbone' && !score.gated && score.score >= escalateAt;
+}
+
+/**
+ * The cascade over one camera's frames in order, in one process (offline review, `vigil eval`): keeps
+ * the escalation the live workers keep in Redis, counted in frames at the camera's rate.
+ */
+export class SequentialCascade {
+  private escalatedBefore = -1;
+  private readonly settings: CascadeSettings;
+
+  constructor(
+    private readonly model: CameraModel,
+    private readonly options: { backend: string; fps: number; settings?: Partial<CascadeSettings>; gating?: Partial<FrameChangeOptions> | false },
+  ) {
+    this.settings = { ...DEFAULT_CASCADE, ...options.settings };
+  }
+
+  score(input: FrameInput, seq: number): CascadeScore {
+    const { backend, gating } = this.options;
+    const s = scoreCascade(this.model, input, { seq, backend, settings: this.settings, escalated: seq < this.escalatedBefore, ...(gating !== undefined ? { gating } : {}) });
+    if (escalates(s, this.settings)) this.escalatedBefore = seq + 1 + Math.ceil(this.settings.escalateSeconds * this.options.fps);
+    return s;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type { FrameSize } from '@vigil/core';
 import { initBackend } from '../backend/tfBackend.js';
+import { memberTiers, SequentialCascade } from '../cascade/cascade.js';
 import { fitCameraModel, type CameraModel, type CombineRule } from '../cameraModel.js';
 import { withBackgrounds } from '../backgroundPair/pair.js';
 import { framesWithPrev, type FrameInput } from '../frameInput.js';
@@ -36,6 +37,20 @@ export interface EvalOptions {
   onProgress?: (progress: EvalProgress) => void;
 }
 
+/** Shares of anomalous and of normal test frames scored at or over the threshold (1). */
+export interface OperatingPoint {
+  recallAtThreshold: number;
+  falsePositiveRateAtThreshold: number;
+}
+
+function operatingPoint(scores: number[], labels: boolean[]): OperatingPoint {
+  let tp = 0, p = 0, fp = 0, n = 0;
+  scores.forEach((s, i) => {
+    if (labels[i]) { p++; if (s >= 1) tp++; } else { n++; if (s >= 1) fp++; }
+  });
+  return { recallAtThreshold: round(tp / Math.max(1, p), 3), falsePositiveRateAtThreshold: round(fp / Math.max(1, n), 3) };
+}
+
 export interface MemberFigures {
   frameAUROC: number | null;
   frameAP: number | null;
@@ -60,6 +75,14 @@ export interface EvalReport {
   /** Over every pixel of the test clips that have masks; absent when none has. */
   pixelAUROC?: number | null;
   members: Record<string, MemberFigures>;
+  /**
+   * The ensemble as the live worker scores it where only CPUs serve (cascade defaults, no gating): the
+   * cheap tier on every frame, the backbone tier on flagged frames, every 10th of a clip, and every frame
+   * for 3 s (at the dataset's fps) after a full score ≥ 0.5. Absent when the model has only one tier.
+   */
+  cascade?: MemberFigures & OperatingPoint & { backboneShare: number };
+  /** The ensemble at its calibrated threshold (normalised score ≥ 1), every member on every frame. */
+  atThreshold: OperatingPoint;
   model: { version: string; members: string[]; combine: CombineRule; trainingFrames: number; covered: FrameSize };
 }
 
@@ -90,12 +113,18 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const scores: number[] = [];
   const labels: boolean[] = [];
   const memberScores = new Map(memberNames.map((n) => [n, [] as number[]]));
+  const tiers = memberTiers(model);
+  const twoTiers = tiers.cheap.length > 0 && tiers.backbone.length > 0;
+  const cascadeScores: number[] = [];
+  let backboneRan = 0;
+  const cascadePixel = new PixelAucAccumulator();
   const pixel = new PixelAucAccumulator();
   const memberPixel = new Map([...singles.keys()].map((n) => [n, new PixelAucAccumulator()]));
   const total = dataset.test.reduce((n, c) => n + c.files.length, 0);
   let scoreMs = 0;
 
   for (const clip of dataset.test) {
+    const cascade = twoTiers ? new SequentialCascade(model, { backend: 'cpu', fps: options.datasetFps ?? 10, gating: false }) : undefined;
     const inputs = clipInputs(await decodeClipFrames(clip, size), size);
     const masks = await decodeClipMasks(clip, size);
     for (let i = 0; i < inputs.length; i++) {
@@ -106,9 +135,16 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       scores.push(s.score);
       labels.push(clip.labels[i]!);
       for (const name of memberNames) memberScores.get(name)!.push(s.members[name] ?? NaN);
+      // Right after the full score, so the backbone's features of this frame are reused.
+      const c = cascade?.score(input, i);
+      if (c) {
+        cascadeScores.push(c.score);
+        if (c.tier === 'full') backboneRan++;
+      }
       const mask = masks[i];
       if (mask) {
         pixel.addFrame(s.map, model.covered, mask, size);
+        if (c) cascadePixel.addFrame(c.map, model.covered, mask, size);
         for (const [name, single] of singles) {
           const m = await single.score(input);
           memberPixel.get(name)!.addFrame(m.map, single.covered, mask, size);
@@ -142,7 +178,19 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     frameAUROC: figure(rocAuc(scores, labels)),
     frameAP: figure(averagePrecision(scores, labels)),
     ...(withMasks ? { pixelAUROC: figure(pixel.auc()) } : {}),
+    atThreshold: operatingPoint(scores, labels),
     members,
+    ...(twoTiers
+      ? {
+          cascade: {
+            frameAUROC: figure(rocAuc(cascadeScores, labels)),
+            frameAP: figure(averagePrecision(cascadeScores, labels)),
+            ...(withMasks ? { pixelAUROC: figure(cascadePixel.auc()) } : {}),
+            ...operatingPoint(cascadeScores, labels),
+            backboneShare: round(backboneRan / Math.max(1, cascadeScores.length), 3),
+          },
+        }
+      : {}),
     model: { version: model.manifest.version, members: memberNames, combine: model.manifest.combine ?? 'max', trainingFrames: model.manifest.trainingFrames, covered: model.covered },
   };
 }

@@ -48,6 +48,8 @@ export function checkMembers(members: string[]): void {
   if (unknown.length) throw new UsageError(`--members: unknown detector${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`);
 }
 
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
 function formatReport(r: EvalReport): string {
   const f = (x: number | null | undefined) => (x === null || x === undefined ? '  –  ' : x.toFixed(3));
   const pixel = r.pixelAUROC !== undefined;
@@ -58,6 +60,15 @@ function formatReport(r: EvalReport): string {
     `${'member'.padEnd(18)} frame AUROC  frame AP${pixel ? '  pixel AUROC' : ''}`,
     ...Object.entries(r.members).map(([name, m]) => `${name.padEnd(18)} ${f(m.frameAUROC).padStart(11)}  ${f(m.frameAP).padStart(8)}${pixel ? f(m.pixelAUROC).padStart(13) : ''}`),
     `${'ensemble'.padEnd(18)} ${f(r.frameAUROC).padStart(11)}  ${f(r.frameAP).padStart(8)}${pixel ? f(r.pixelAUROC).padStart(13) : ''}`,
+    ...(r.cascade
+      ? [
+          `${'ensemble, CPU cascade'.padEnd(18)} ${f(r.cascade.frameAUROC).padStart(8)}  ${f(r.cascade.frameAP).padStart(8)}${pixel ? f(r.cascade.pixelAUROC).padStart(13) : ''}` +
+            `   (backbone tier on ${(100 * r.cascade.backboneShare).toFixed(0)} % of frames, as the live worker without a GPU)`,
+        ]
+      : []),
+    '',
+    `at threshold (score ≥ 1): ensemble flags ${pct(r.atThreshold.recallAtThreshold)} of anomalous frames and ${pct(r.atThreshold.falsePositiveRateAtThreshold)} of normal ones` +
+      (r.cascade ? `; CPU cascade ${pct(r.cascade.recallAtThreshold)} and ${pct(r.cascade.falsePositiveRateAtThreshold)}` : ''),
   ];
   return rows.join('\n') + '\n';
 }
