@@ -51,4 +51,14 @@ describe('vigil with a malformed config', () => {
     const file = configFile('bad-url.yaml', 'gateway: { tokens: [{ token: change-me, role: operator }] }\ncameras: [{ id: cam1, url: "ftp://x/y" }]\n');
     expectOneClearLine(runVigil(['ingest', '--config', file]), /cameras\[0\]\.url: must be an rtsp/);
   });
+
+  it('names an unknown combination rule', () => {
+    const file = configFile('bad-combine.yaml', 'gateway: { tokens: [{ token: change-me, role: operator }] }\ncameras: [{ id: cam1, url: a.mp4, combine: mean }]\n');
+    expectOneClearLine(runVigil(['worker', '--config', file]), /cameras\[0\]\.combine: .*"max".*"geometric-mean"/);
+  });
+
+  it('names an unknown detector among a camera\'s members, and the known ones', () => {
+    const file = configFile('bad-member.yaml', 'gateway: { tokens: [{ token: change-me, role: operator }] }\ncameras: [{ id: cam1, url: a.mp4, members: [patchGaussian, padimm] }]\n');
+    expectOneClearLine(runVigil(['up', '--config', file]), /cameras\[0\]\.members: unknown detector "padimm" \(known: .*padim/);
+  });
 });

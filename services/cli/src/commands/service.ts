@@ -1,13 +1,14 @@
 /** `vigil ingest|worker|gateway --config F`: one service in this process until SIGINT/SIGTERM. */
-import { createLogger, loadConfig } from '@vigil/core';
+import { createLogger } from '@vigil/core';
 import { startIngest } from '@vigil/ingest';
 import { startWorker } from '@vigil/worker';
 import { startGateway } from '@vigil/gateway';
+import { loadCheckedConfig } from '../checkedConfig.js';
 
 export type ServiceName = 'ingest' | 'worker' | 'gateway';
 
 export async function runService(name: ServiceName, configFile: string): Promise<void> {
-  const config = loadConfig(configFile);
+  const config = loadCheckedConfig(configFile);
   const log = createLogger(name);
   const running = name === 'ingest' ? await startIngest(config) : name === 'worker' ? await startWorker(config) : await startGateway(config);
   await new Promise<void>((resolve) => {
