@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
 import { calibrate, normaliseMap, DEFAULT_CALIBRATION_MARGIN, DEFAULT_TARGET_FPR, type MemberCalibration } from './calibration.js';
 import type { Detector } from './detector.js';
+import type { Backbone } from './features/backbone.js';
 import type { FrameInput } from './frameInput.js';
 import { DEFAULT_MEMBERS, detectorKind } from './registry.js';
 
@@ -95,6 +96,8 @@ export interface CameraModel {
   memberScores(input: FrameInput, names: readonly string[]): Record<string, MemberScore>;
   /** The model's combination rule over whichever of its members ran, with the threshold calibrated for that set. */
   combine(parts: Record<string, MemberScore>): CameraScore;
+  /** The pretrained backbones the named members read (each once): a worker batches frames through them before scoring. */
+  backbones(names: readonly string[]): Backbone[];
 }
 
 export interface MemberSpec {
@@ -144,6 +147,11 @@ class EnsembleCameraModel implements CameraModel {
 
   scoreMembers(input: FrameInput, names: readonly string[]): CameraScore {
     return this.combine(this.memberScores(input, names));
+  }
+
+  backbones(names: readonly string[]): Backbone[] {
+    const found = this.members.filter((m) => names.includes(m.detector.name)).map((m) => m.detector.backbone);
+    return [...new Set(found.filter((b): b is Backbone => b !== undefined))];
   }
 
   memberScores(input: FrameInput, names: readonly string[]): Record<string, MemberScore> {

@@ -1,5 +1,6 @@
 /** The interface every detector of a camera's ensemble implements; registry.ts maps names to kinds. */
 import type { FrameSize, ScoreMap } from '@vigil/core';
+import type { Backbone } from './features/backbone.js';
 import type { FrameInput } from './frameInput.js';
 
 export interface DetectorOutput {
@@ -23,6 +24,8 @@ export interface Detector {
   readonly covered: FrameSize;
   score(input: FrameInput): DetectorOutput;
   exportState(): DetectorState;
+  /** The pretrained backbone its features come from, if any: callers may prefetch a batch of frames through it. */
+  readonly backbone?: Backbone;
 }
 
 export interface DetectorKind {

@@ -15,7 +15,7 @@ export {
 } from './backgroundPair/index.js';
 export * from './cascade/index.js';
 export * from './eval/index.js';
-export { loadBackbone, loadBackboneSync, backboneLoadMs, defaultBackboneInput, BACKBONE_MODEL, BACKBONE_LAYERS, type Backbone, type BackboneFeatures, type BackboneOptions, type LayerDims } from './features/backbone.js';
+export { loadBackbone, loadBackboneSync, backboneLoadMs, backboneStats, defaultBackboneInput, BACKBONE_MODEL, BACKBONE_LAYERS, type Backbone, type BackboneFeatures, type BackboneOptions, type LayerDims } from './features/backbone.js';
 export { CellFeatureExtractor, cellGrid, CELL_SIZE, type CellGrid } from './features/patchFeatures.js';
 export { Padim, padimKind, defaultPadimOptions, type PadimOptions } from './padim/index.js';
 export { PatchCore, patchCoreKind, defaultPatchCoreOptions, type PatchCoreOptions } from './patchCore/index.js';

@@ -2,7 +2,8 @@
 import type { Redis } from 'ioredis';
 import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
 import { extractRegions } from '@vigil/regions';
-import { DEFAULT_CASCADE, escalates, scoreCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
+import { DEFAULT_CASCADE, escalates, planCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
+import type { BackboneBatcher } from './backboneBatcher.js';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
 import { alertsShowingFrame, writeAlertFiles } from './alertSnapshots.js';
@@ -13,6 +14,8 @@ const log = createLogger('worker:snapshots');
 export interface CascadeWiring {
   backend?: string;
   settingsFor?: (cameraId: string) => Partial<CascadeSettings> | undefined;
+  /** Batches the backbone tier across frames scored at once; without it each frame runs the backbone alone. */
+  batcher?: BackboneBatcher;
 }
 
 export type ScoreOutcome = { kind: 'scored'; score: FrameScore; events: AlertEvent[] } | { kind: 'expired' } | { kind: 'no-model' };
@@ -45,7 +48,9 @@ export class FrameScorer {
     const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
     const input = { data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}) };
     const settings = this.cascade.settingsFor?.(job.cameraId);
-    const result = scoreCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
+    const plan = planCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
+    if (!plan.done && this.cascade.batcher) await this.cascade.batcher.prefetch(model, input, plan.names);
+    const result = plan.done ?? plan.finish();
     if (escalates(result, settings)) {
       // Shared by every worker: the camera's next frames get the backbone tier until this expires.
       const ms = Math.round(1000 * (settings?.escalateSeconds ?? DEFAULT_CASCADE.escalateSeconds));

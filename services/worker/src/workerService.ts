@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config, type FrameJob } from '@vigil/core';
 import { initBackend } from '@vigil/anomaly';
 import { AlertTracker } from './alertTracker.js';
+import { BackboneBatcher } from './backboneBatcher.js';
 import { FrameScorer } from './frameScorer.js';
 import { ModelCache } from './modelCache.js';
 import { appendScore } from './scoreTimeline.js';
@@ -34,9 +35,12 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   // The backend decides the cascade: on a GPU every tier scores every frame, on CPUs the backbone tier only flagged and sampled ones.
   const backend = await initBackend();
   const cascades = new Map(config.cameras.map((c) => [c.id, c.cascade]));
+  // Frames scored at once (up to the concurrency) share one execute of the backbone.
+  const batcher = new BackboneBatcher({ windowMs: 5, maxBatch: config.worker.concurrency });
   const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir), tracker, config.dataDir, {
     backend,
     settingsFor: (id) => cascades.get(id),
+    batcher,
   });
   const metrics = createWorkerMetrics();
   metrics.backend.set({ backend }, 1);

@@ -58,7 +58,14 @@ export function memberTiers(model: CameraModel): { cheap: string[]; backbone: st
   return { cheap, backbone: names.filter((n) => !cheap.includes(n)) };
 }
 
-export function scoreCascade(model: CameraModel, input: FrameInput, options: CascadeOptions): CascadeScore {
+/**
+ * The cascade in two steps, so a worker can batch the backbone's work across frames in between: the
+ * cheap tier decides (`done` when nothing more runs); otherwise `names` are the members still to score
+ * (prefetch their `model.backbones(names)`), and `finish` scores them and combines.
+ */
+export type CascadePlan = { done: CascadeScore } | { done?: undefined; names: string[]; finish: () => CascadeScore };
+
+export function planCascade(model: CameraModel, input: FrameInput, options: CascadeOptions): CascadePlan {
   const settings = { ...DEFAULT_CASCADE, ...options.settings };
   if (!(settings.threshold >= 0) || !(Number.isInteger(settings.sampleEvery) && settings.sampleEvery >= 1)) {
     throw new RangeError(`cascade settings need threshold ≥ 0 and an integer sampleEvery ≥ 1, got ${JSON.stringify(settings)}`);
@@ -68,10 +75,15 @@ export function scoreCascade(model: CameraModel, input: FrameInput, options: Cas
 
   const gpu = GPU_BACKENDS.includes(options.backend);
   if (cheap.length === 0 || backbone.length === 0 || gpu) {
-    const all = model.score(input);
-    const change = gate(all);
-    const reason = backbone.length === 0 ? 'no-backbone' : 'gpu';
-    return { ...all, tier: backbone.length === 0 ? 'cheap' : 'full', reason, gated: change?.gated ?? false, ...(change ? { change } : {}) };
+    return {
+      names: [...cheap, ...backbone],
+      finish: () => {
+        const all = model.score(input);
+        const change = gate(all);
+        const reason = backbone.length === 0 ? 'no-backbone' : 'gpu';
+        return { ...all, tier: backbone.length === 0 ? 'cheap' : 'full', reason, gated: change?.gated ?? false, ...(change ? { change } : {}) };
+      },
+    };
   }
 
   const cheapParts = model.memberScores(input, cheap);
@@ -83,11 +95,21 @@ export function scoreCascade(model: CameraModel, input: FrameInput, options: Cas
   const escalated = options.escalated === true;
   // A gated frame cannot alert, so the backbone's cost is not spent on it.
   if (gated || (!flagged && !sampled && !escalated)) {
-    return { ...first, tier: 'cheap', reason: gated ? 'gated' : 'not-flagged', gated, ...(change ? { change } : {}) };
+    return { done: { ...first, tier: 'cheap', reason: gated ? 'gated' : 'not-flagged', gated, ...(change ? { change } : {}) } };
   }
-  // The model's own rule over every member, so the full tier scores exactly as `model.score` would.
-  const full = model.combine({ ...cheapParts, ...model.memberScores(input, backbone) });
-  return { ...full, tier: 'full', reason: flagged ? 'flagged' : escalated ? 'escalated' : 'sampled', gated, ...(change ? { change } : {}) };
+  return {
+    names: backbone,
+    finish: () => {
+      // The model's own rule over every member, so the full tier scores exactly as `model.score` would.
+      const full = model.combine({ ...cheapParts, ...model.memberScores(input, backbone) });
+      return { ...full, tier: 'full', reason: flagged ? 'flagged' : escalated ? 'escalated' : 'sampled', gated, ...(change ? { change } : {}) };
+    },
+  };
+}
+
+export function scoreCascade(model: CameraModel, input: FrameInput, options: CascadeOptions): CascadeScore {
+  const plan = planCascade(model, input, options);
+  return plan.done ?? plan.finish();
 }
 
 /** Whether this score escalates its camera (see CascadeSettings.escalateAt): a full-tier score, high enough. */

@@ -61,7 +61,19 @@ export interface Backbone {
   readonly dims: readonly LayerDims[];
   /** Synchronous: one execute for the whole batch. Frames may be of any one size; each is resized to the input size. */
   extract(frames: FrameInput | readonly FrameInput[]): BackboneFeatures;
+  /**
+   * Runs the frames not yet seen as one batch and keeps each one's features, so the single-frame
+   * `extract` calls of the members that score them next cost nothing (the worker batches frames of
+   * several cameras this way).
+   */
+  prefetch(frames: readonly FrameInput[]): void;
 }
+
+/** Executions of the backbone graph and frames through it, in this process (worker metrics: mean batch size). */
+export const backboneStats = { executions: 0, frames: 0 };
+
+/** Single frames' features kept per backbone: enough for a worker's frames in flight. */
+const CACHED_FRAMES = 16;
 
 const require = createRequire(import.meta.url);
 type SyncGraph = GraphModel<ioTypes.IOHandlerSync>;
@@ -150,8 +162,8 @@ export function defaultBackboneInput(width: number, height: number): BackboneOpt
 
 class CenterNetBackbone implements Backbone {
   readonly dims: LayerDims[];
-  /** The last single frame extracted and its features: PaDiM and PatchCore score the same frame back to back. */
-  private last: { input: FrameInput; data: Uint8Array; features: BackboneFeatures } | undefined;
+  /** Recent single frames' features, by frame object (and pixel buffer): PaDiM and PatchCore score the same frame one after the other. */
+  private readonly cache = new Map<FrameInput, { data: Uint8Array; features: BackboneFeatures }>();
 
   constructor(
     private readonly model: SyncGraph,
@@ -170,12 +182,37 @@ class CenterNetBackbone implements Backbone {
   extract(frames: FrameInput | readonly FrameInput[]): BackboneFeatures {
     const list = Array.isArray(frames) ? (frames as readonly FrameInput[]) : [frames as FrameInput];
     if (list.length === 0) throw new RangeError('extract needs at least one frame');
-    // Same frame object with the same pixel buffer: the features are the same (callers copy before reusing a buffer).
     const one = list.length === 1 ? list[0]! : undefined;
-    if (one && this.last && this.last.input === one && this.last.data === one.data) return this.last.features;
+    const hit = one && this.cached(one);
+    if (hit) return hit;
     const features = this.run(list);
-    this.last = one ? { input: one, data: one.data, features } : undefined;
+    if (one) this.keep(one, features);
     return features;
+  }
+
+  prefetch(frames: readonly FrameInput[]): void {
+    const todo = [...new Set(frames)].filter((f) => !this.cached(f));
+    if (todo.length === 0) return;
+    const { layers, dims } = this.run(todo);
+    todo.forEach((f, b) => {
+      const own = layers.map((layer, l) => {
+        const size = dims[l]!.width * dims[l]!.height * dims[l]!.channels;
+        return layer.subarray(b * size, (b + 1) * size);
+      });
+      this.keep(f, { batch: 1, layers: own, dims });
+    });
+  }
+
+  /** Same frame object with the same pixel buffer: the same features (callers copy before reusing a buffer). */
+  private cached(input: FrameInput): BackboneFeatures | undefined {
+    const entry = this.cache.get(input);
+    return entry && entry.data === input.data ? entry.features : undefined;
+  }
+
+  private keep(input: FrameInput, features: BackboneFeatures): void {
+    this.cache.delete(input);
+    this.cache.set(input, { data: input.data, features });
+    while (this.cache.size > CACHED_FRAMES) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private run(list: readonly FrameInput[]): BackboneFeatures {
@@ -186,6 +223,8 @@ class CenterNetBackbone implements Backbone {
       }
     }
     const batch = list.length;
+    backboneStats.executions++;
+    backboneStats.frames += batch;
     const outputs = tf.tidy(() => {
       const pixels = new Float32Array(batch * width * height * 3);
       list.forEach((f, i) => pixels.set(f.data, i * width * height * 3));

@@ -4,7 +4,7 @@
  */
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
 import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL } from '../features/backbone.js';
+import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
 import { mahalanobis } from '../features/gaussian.js';
 import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
@@ -72,6 +72,10 @@ export class ImageGaussian extends ImageDensityMember {
 
   protected distance(x: Float32Array): number {
     return mahalanobis(x, 0, this.centre, 0, this.chol, 0, this.centre.length, this.scratch);
+  }
+
+  get backbone(): Backbone {
+    return this.extractor.backbone;
   }
 
   exportState(): DetectorState {

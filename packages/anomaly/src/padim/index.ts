@@ -1,7 +1,7 @@
 /** PaDiM as an ensemble member: model.ts (math), fit.ts (fitting), anomalyMap.ts (post-processing). */
 import { ModelError, type FrameSize } from '@vigil/core';
 import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL } from '../features/backbone.js';
+import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
 import { randomSubset } from '../features/gaussian.js';
 import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
@@ -42,6 +42,10 @@ export class Padim implements Detector {
     this.gaussians.excess(this.selected, this.baseline, this.distances);
     const map = cellAnomalyMap(this.distances, this.extractor.grid, this.params.smooth);
     return { raw: mapMax(map), map };
+  }
+
+  get backbone(): Backbone {
+    return this.extractor.backbone;
   }
 
   exportState(): DetectorState {

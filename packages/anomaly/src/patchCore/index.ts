@@ -1,7 +1,7 @@
 /** PatchCore as an ensemble member: model.ts (math), coreset.ts + fit.ts (fitting), anomalyMap.ts (post-processing). */
 import { ModelError, type FrameSize } from '@vigil/core';
 import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL } from '../features/backbone.js';
+import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
 import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
@@ -42,6 +42,10 @@ export class PatchCore implements Detector {
     locallyAware(features!, cols, rows, this.extractor.dims, this.mean, this.std, this.params.neighbourhood, this.patches);
     const map = cellAnomalyMap(this.bank.nearest(this.patches, this.distances), this.extractor.grid, this.params.smooth);
     return { raw: mapMax(map), map };
+  }
+
+  get backbone(): Backbone {
+    return this.extractor.backbone;
   }
 
   exportState(): DetectorState {
