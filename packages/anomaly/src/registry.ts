@@ -10,6 +10,7 @@ import { backgroundPairKind } from './backgroundPair/index.js';
 import { autoencoderKind } from './autoencoder/index.js';
 import { deepSvddKind } from './deepSvdd/index.js';
 import { rotationKind } from './rotation/index.js';
+import { objectsKind } from './objects/index.js';
 
 const kinds = new Map<string, DetectorKind>();
 
@@ -44,3 +45,4 @@ registerDetector(imageKnnKind);
 registerDetector(autoencoderKind);
 registerDetector(deepSvddKind);
 registerDetector(rotationKind);
+registerDetector(objectsKind);

@@ -146,6 +146,11 @@ function backboneGraph(): SyncGraph {
   return graph;
 }
 
+/** The whole CenterNet graph, detection head included (the object-level member runs it to its detections). */
+export function centerNetGraph(): SyncGraph {
+  return backboneGraph();
+}
+
 /** Milliseconds the graph took to read and load (0 until loaded). */
 export function backboneLoadMs(): number {
   return loadMs;
