@@ -26,4 +26,4 @@ export {
 export { Autoencoder, autoencoderKind, defaultAutoencoderOptions, type AutoencoderOptions } from './autoencoder/index.js';
 export { DeepSvdd, deepSvddKind, defaultDeepSvddOptions, type DeepSvddOptions } from './deepSvdd/index.js';
 export { Rotation, rotationKind, defaultRotationOptions, type RotationOptions } from './rotation/index.js';
-export { ObjectsDetector, objectsKind, detectObjects, defaultObjectParams, type ObjectParams, type DetectedObject } from './objects/index.js';
+export { ObjectsDetector, objectsKind, clearObjectDetections, detectObjects, defaultObjectParams, type ObjectParams, type DetectedObject } from './objects/index.js';

@@ -25,6 +25,11 @@ export interface DetectedObject {
 const CACHED = 256;
 const cache = new Map<string, DetectedObject[]>();
 
+/** Forgets every kept detection (benchmarks time each backend from a cold cache). */
+export function clearObjectDetections(): void {
+  cache.clear();
+}
+
 /** Every detection of the frame (any score); callers filter by score. */
 export function detectObjects(data: Uint8Array, width: number, height: number): DetectedObject[] {
   const key = `${width}x${height}:${createHash('sha1').update(data).digest('hex')}`;

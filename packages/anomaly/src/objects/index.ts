@@ -18,7 +18,7 @@ import { detectObjects } from './detect.js';
 import { defaultObjectParams, OBJECT_DIMS, ObjectBank, objectVectors, type ObjectParams, type ObjectVector } from './model.js';
 
 export * from './model.js';
-export { detectObjects, type DetectedObject } from './detect.js';
+export { clearObjectDetections, detectObjects, type DetectedObject } from './detect.js';
 
 export class ObjectsDetector implements Detector {
   static readonly kind = 'objects';
