@@ -158,6 +158,8 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     expect(watchedSeconds).toBeGreaterThanOrEqual(CLIP_SECONDS);
     const scored = Number(await redis.hget(`${ns}:camera:cam1`, 'scored'));
     expect(scored).toBeGreaterThan(CLIP_SECONDS * 5 * 0.8);
+    // Every scored frame is on the score timeline too (written with the status, read after it).
+    expect(await redis.xlen(`${ns}:scores:cam1`)).toBeGreaterThanOrEqual(scored);
     expect(events.map((e) => `${e.ev.event} ${e.ev.alert.id} ${e.ev.alert.score}`)).toEqual([]);
     console.log(`[figures] no alert over ${watchedSeconds.toFixed(1)} s of normal footage after learning (${scored} frames scored)`);
   }, 150_000);

@@ -3,7 +3,7 @@
  * (`scoreTimeline` key, about the last hour), which the gateway reads for the dashboard's live tile
  * overlay and per-camera score timeline. Entry: one field `s` holding a ScorePoint as JSON.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { FrameScore, RedisKeys, ScorePoint } from '@vigil/core';
 
 /** About one hour at 5 analysed frames a second; trimmed approximately (`MAXLEN ~`), which is cheap. */
@@ -23,7 +23,14 @@ export function toScorePoint(score: FrameScore): ScorePoint {
   };
 }
 
+/** Queues the append on a pipeline or MULTI, so the worker writes a frame's score and status in one round trip. */
+export function appendScoreTo<T extends ChainableCommander>(pipeline: T, keys: RedisKeys, score: FrameScore, maxLen = SCORE_TIMELINE_MAXLEN): T {
+  pipeline.xadd(keys.scoreTimeline(score.cameraId), 'MAXLEN', '~', maxLen, '*', 's', JSON.stringify(toScorePoint(score)));
+  return pipeline;
+}
+
 /** Appends one frame's score; a failure is the caller's to log, the frame's scoring stands. */
 export async function appendScore(redis: Redis, keys: RedisKeys, score: FrameScore, maxLen = SCORE_TIMELINE_MAXLEN): Promise<void> {
-  await redis.xadd(keys.scoreTimeline(score.cameraId), 'MAXLEN', '~', maxLen, '*', 's', JSON.stringify(toScorePoint(score)));
+  const [result] = (await appendScoreTo(redis.pipeline(), keys, score, maxLen).exec()) ?? [];
+  if (result?.[0]) throw result[0];
 }

@@ -8,7 +8,7 @@ import { AlertTracker } from './alertTracker.js';
 import { BackboneBatcher } from './backboneBatcher.js';
 import { FrameScorer } from './frameScorer.js';
 import { ModelCache } from './modelCache.js';
-import { appendScore } from './scoreTimeline.js';
+import { appendScoreTo } from './scoreTimeline.js';
 import { createWorkerMetrics } from './workerMetrics.js';
 import { startReviewJobs } from './reviewJobs.js';
 
@@ -62,13 +62,14 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         metrics.framesScored.inc({ camera });
         metrics.scoreSeconds.observe({ camera }, seconds);
         for (const ev of outcome.events) metrics.alertEvents.inc({ camera, event: ev.event });
-        await appendScore(redis, keys, outcome.score).catch((err: unknown) => log.warn('cannot append to the score timeline', { camera, err }));
-        await redis
-          .multi()
+        // Status and score timeline in one round trip; the timeline entry is the first command.
+        const results = await appendScoreTo(redis.multi(), keys, outcome.score)
           .hincrby(keys.cameraStatus(camera), 'scored', 1)
           .hincrbyfloat(keys.cameraStatus(camera), 'scoreSecondsTotal', seconds)
           .hset(keys.cameraStatus(camera), 'lastScore', outcome.score.score.toFixed(4), 'lastScoredAt', String(Date.now()))
           .exec();
+        const timelineError = results?.[0]?.[0];
+        if (timelineError) log.warn('cannot append to the score timeline', { camera, err: timelineError.message });
       } finally {
         await redis.eval(RELEASE_SLOT, 1, keys.inFlight(camera));
       }
