@@ -8,6 +8,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger, WebhookConfig } from '@vigil/core';
 import { parseAlertEntry } from '../alertStream.js';
+import { StreamConsumer, type StreamEntry } from '../streamConsumer.js';
 import type { DeliveryJob } from './deliver.js';
 import type { EndpointStates } from './endpointState.js';
 import { deliveryJobId, webhookMessageId } from './keys.js';
@@ -26,84 +27,41 @@ export interface DispatcherOptions {
   claimIdleMs: number;
 }
 
-type Entry = [id: string, fields: string[] | null];
-const BATCH = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class StreamDispatcher {
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  private lastClaim = 0;
-  private failing = false;
+  private readonly stream: StreamConsumer;
 
   /** `blocking` is used for XREADGROUP BLOCK only; `commands` for the rest. */
   constructor(
-    private readonly blocking: Redis,
-    private readonly commands: Redis,
+    blocking: Redis,
+    commands: Redis,
     private readonly queue: Queue<DeliveryJob>,
     private readonly states: EndpointStates,
     private readonly metrics: WebhookMetrics,
     private readonly log: Logger,
     private readonly opts: DispatcherOptions,
-  ) {}
-
-  /** Creates the group if needed (at the stream's end: events from before webhooks existed are not sent), then runs. */
-  async start(): Promise<void> {
-    try {
-      await this.commands.xgroup('CREATE', this.opts.streamKey, this.opts.group, '$', 'MKSTREAM');
-    } catch (err) {
-      if (!/BUSYGROUP/.test((err as Error).message)) throw err;
-    }
-    this.loop = this.run();
+  ) {
+    // At the stream's end: events from before webhooks existed are not sent.
+    this.stream = new StreamConsumer(blocking, commands, log, {
+      key: opts.streamKey,
+      group: opts.group,
+      consumer: opts.consumer,
+      startId: '$',
+      what: 'webhook dispatch',
+      handle: (entries) => this.dispatch(entries),
+      claimIdleMs: opts.claimIdleMs,
+      blockMs: opts.blockMs,
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.blocking.disconnect();
-    await this.loop;
+  start(): Promise<void> {
+    return this.stream.start();
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        if (Date.now() - this.lastClaim >= this.opts.claimIdleMs) {
-          await this.recoverPending();
-          this.lastClaim = Date.now();
-        }
-        const res = (await this.blocking.xreadgroup(
-          'GROUP', this.opts.group, this.opts.consumer, 'COUNT', BATCH, 'BLOCK', this.opts.blockMs, 'STREAMS', this.opts.streamKey, '>',
-        )) as Array<[string, Entry[]]> | null;
-        for (const [, entries] of res ?? []) await this.dispatch(entries);
-        if (this.failing) this.log.info('webhook dispatch reading the alert stream again');
-        this.failing = false;
-      } catch (err) {
-        if (this.stopped) return;
-        if (!this.failing) this.log.warn('webhook dispatch failed; retrying every second', { error: err });
-        this.failing = true;
-        await sleep(1000);
-      }
-    }
+  stop(): Promise<void> {
+    return this.stream.stop();
   }
 
-  /** Takes over idle entries of dead consumers, then dispatches everything pending for this consumer. */
-  private async recoverPending(): Promise<void> {
-    const { streamKey, group, consumer, claimIdleMs } = this.opts;
-    let cursor = '0-0';
-    do {
-      const [next] = (await this.commands.xautoclaim(streamKey, group, consumer, claimIdleMs, cursor, 'COUNT', BATCH, 'JUSTID')) as [string, unknown];
-      cursor = next;
-    } while (cursor !== '0-0' && !this.stopped);
-    let after = '0';
-    while (!this.stopped) {
-      const res = (await this.commands.xreadgroup('GROUP', group, consumer, 'COUNT', BATCH, 'STREAMS', streamKey, after)) as Array<[string, Entry[]]> | null;
-      const entries = res?.[0]?.[1] ?? [];
-      if (entries.length === 0) return;
-      await this.dispatch(entries);
-      after = entries.at(-1)![0];
-    }
-  }
-
-  private async dispatch(entries: Entry[]): Promise<void> {
+  private async dispatch(entries: StreamEntry[]): Promise<void> {
     const disabled = await this.states.disabledIds(this.opts.endpoints);
     const jobs: Array<{ name: string; data: DeliveryJob; opts: { jobId: string; delay: number; attempts: number; backoff: { type: string } } }> = [];
     for (const [id, fields] of entries) {
@@ -120,9 +78,8 @@ export class StreamDispatcher {
         });
       }
     }
+    // The consumer acknowledges the entries only once the jobs exist: a crash before means a re-read, never a loss.
     if (jobs.length > 0) await this.queue.addBulk(jobs);
     for (const j of jobs) this.metrics.enqueued.inc({ endpoint: j.data.endpointId });
-    // Acknowledged only once the jobs exist: a crash before this line means a re-read, never a loss.
-    if (entries.length > 0) await this.commands.xack(this.opts.streamKey, this.opts.group, ...entries.map(([id]) => id));
   }
 }
