@@ -1,11 +1,8 @@
 /** Fitting the autoencoder: normal frames, mean squared reconstruction error over the frame's pixels, Adam. */
-import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
-import { channelMean, frameImage, type NetGrid } from '../tinyConvNet/frameImage.js';
+import { centredTrainingImages, type NetGrid } from '../tinyConvNet/frameImage.js';
 import { backward, forward, initParams, seededRandom, toPlanar, type LayerSpec } from '../tinyConvNet/layers.js';
-import { evenlySpaced, trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
-
-export const MIN_TRAINING_FRAMES = 10;
+import { trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
 
 export interface FittedAutoencoder {
   weights: Float32Array[];
@@ -16,16 +13,10 @@ export interface FittedAutoencoder {
 }
 
 export async function fitAutoencoder(frames: FrameInput[], layers: readonly LayerSpec[], grid: NetGrid, params: TrainParams & { seed: number }): Promise<FittedAutoencoder> {
-  if (frames.length < MIN_TRAINING_FRAMES) throw new ModelError(`autoencoder needs at least ${MIN_TRAINING_FRAMES} training frames, got ${frames.length}`);
+  const { chosen, mean, images } = centredTrainingImages('autoencoder', frames, grid, params.maxFrames);
   const random = seededRandom(params.seed);
-  const chosen = evenlySpaced(frames.length, params.maxFrames);
-  const picked = chosen.map((i) => frameImage(frames[i]!, grid));
-  const mean = channelMean(picked, grid);
   const shape = { h: grid.height, w: grid.width, c: 3 };
-  const planar = picked.map((img) => {
-    for (let i = 0; i < img.length; i++) img[i]! -= mean[i % 3]!;
-    return toPlanar(img, shape);
-  });
+  const planar = images.map((img) => toPlanar(img, shape));
   const weights = initParams(layers, random);
   const plane = grid.width * grid.height;
   // Padding pixels (edge copies) carry no loss: the map never reads them.

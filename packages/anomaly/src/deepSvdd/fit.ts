@@ -1,12 +1,9 @@
 /** Fitting Deep SVDD: centre from the untrained net's mean output, then the one-class loss by Adam with decoupled weight decay. */
-import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
-import { channelMean, frameImage, type NetGrid } from '../tinyConvNet/frameImage.js';
+import { centredTrainingImages, type NetGrid } from '../tinyConvNet/frameImage.js';
 import { backward, forward, initParams, seededRandom, toPlanar, type LayerSpec } from '../tinyConvNet/layers.js';
-import { evenlySpaced, trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
+import { trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
 import { pushFromZero } from './model.js';
-
-export const MIN_TRAINING_FRAMES = 10;
 
 export interface FittedDeepSvdd {
   weights: Float32Array[];
@@ -25,17 +22,11 @@ export interface DeepSvddFitParams extends TrainParams {
 }
 
 export async function fitDeepSvdd(frames: FrameInput[], layers: readonly LayerSpec[], grid: NetGrid, params: DeepSvddFitParams): Promise<FittedDeepSvdd> {
-  if (frames.length < MIN_TRAINING_FRAMES) throw new ModelError(`deepSvdd needs at least ${MIN_TRAINING_FRAMES} training frames, got ${frames.length}`);
-  const random = seededRandom(params.seed);
-  const chosen = evenlySpaced(frames.length, params.maxFrames);
-  const picked = chosen.map((i) => frameImage(frames[i]!, grid));
   // Centred input: with no biases, the net's only offset is the input itself.
-  const mean = channelMean(picked, grid);
+  const { chosen, mean, images } = centredTrainingImages('deepSvdd', frames, grid, params.maxFrames);
+  const random = seededRandom(params.seed);
   const shape = { h: grid.height, w: grid.width, c: 3 };
-  const planar = picked.map((img) => {
-    for (let i = 0; i < img.length; i++) img[i]! -= mean[i % 3]!;
-    return toPlanar(img, shape);
-  });
+  const planar = images.map((img) => toPlanar(img, shape));
   const weights = initParams(layers, random);
   const D = params.dims;
   const outW = grid.width / 2, outH = grid.height / 2;

@@ -1,12 +1,9 @@
 /** Fitting the rotation classifier: each sample pass is one normal frame under a random quarter turn, softmax cross-entropy at every output block. */
-import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
-import { channelMean, frameImage, type NetGrid } from '../tinyConvNet/frameImage.js';
+import { centredTrainingImages, type NetGrid } from '../tinyConvNet/frameImage.js';
 import { backward, forward, initParams, seededRandom, toPlanar, type LayerSpec } from '../tinyConvNet/layers.js';
-import { evenlySpaced, trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
+import { trainNet, type TrainParams, type TrainReport } from '../tinyConvNet/train.js';
 import { rotate, ROTATIONS } from './model.js';
-
-export const MIN_TRAINING_FRAMES = 10;
 
 export interface FittedRotation {
   weights: Float32Array[];
@@ -17,12 +14,8 @@ export interface FittedRotation {
 }
 
 export async function fitRotation(frames: FrameInput[], layers: readonly LayerSpec[], grid: NetGrid, params: TrainParams & { seed: number }): Promise<FittedRotation> {
-  if (frames.length < MIN_TRAINING_FRAMES) throw new ModelError(`rotation needs at least ${MIN_TRAINING_FRAMES} training frames, got ${frames.length}`);
+  const { chosen, mean, images: picked } = centredTrainingImages('rotation', frames, grid, params.maxFrames);
   const random = seededRandom(params.seed);
-  const chosen = evenlySpaced(frames.length, params.maxFrames);
-  const picked = chosen.map((i) => frameImage(frames[i]!, grid));
-  const mean = channelMean(picked, grid);
-  for (const img of picked) for (let i = 0; i < img.length; i++) img[i]! -= mean[i % 3]!;
   // All four turns of every frame, planar, made once: rotating is cheap, but not free 1,000 times over.
   const rotated = picked.map((img) => Array.from({ length: ROTATIONS }, (_, r) => {
     const t = rotate(img, grid.height, grid.width, 3, r);

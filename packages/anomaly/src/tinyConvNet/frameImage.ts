@@ -3,9 +3,10 @@
  * cell of the ensemble's grid is 2 × 2 net pixels (320 × 176 → 80 × 44), RGB in [0, 1] minus an
  * optional per-channel mean, right and bottom edges replicated up to the net's size multiple.
  */
-import type { FrameSize } from '@vigil/core';
+import { ModelError, type FrameSize } from '@vigil/core';
 import { cellGrid, CELL_SIZE, type CellGrid } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
+import { evenlySpaced } from './train.js';
 
 /** Frame pixels per net pixel, each way. */
 export const NET_SCALE = 4;
@@ -87,4 +88,26 @@ export function channelMean(images: readonly Float32Array[], grid: NetGrid): Flo
   }
   const n = images.length * grid.imageWidth * grid.imageHeight;
   return Float32Array.from(sum, (s) => s / n);
+}
+
+/** Fewest normal frames a learned member trains on. */
+export const MIN_TRAINING_FRAMES = 10;
+
+export interface TrainingImages {
+  /** Indices of the frames trained on: up to `maxFrames`, evenly spaced. */
+  chosen: number[];
+  /** Per-channel mean the images were centred by (kept with the model: inputs are centred alike). */
+  mean: Float32Array;
+  /** The chosen frames as net images (channels last), centred. */
+  images: Float32Array[];
+}
+
+/** What every learned member trains on: evenly spaced normal frames as net images, centred by their channel mean. */
+export function centredTrainingImages(member: string, frames: readonly FrameInput[], grid: NetGrid, maxFrames: number): TrainingImages {
+  if (frames.length < MIN_TRAINING_FRAMES) throw new ModelError(`${member} needs at least ${MIN_TRAINING_FRAMES} training frames, got ${frames.length}`);
+  const chosen = evenlySpaced(frames.length, maxFrames);
+  const images = chosen.map((i) => frameImage(frames[i]!, grid));
+  const mean = channelMean(images, grid);
+  for (const img of images) for (let i = 0; i < img.length; i++) img[i]! -= mean[i % 3]!;
+  return { chosen, mean, images };
 }
