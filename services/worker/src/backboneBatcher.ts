@@ -44,7 +44,13 @@ export class BackboneBatcher {
     const batch = this.waiting;
     this.waiting = [];
     const byBackbone = new Map<Backbone, FrameInput[]>();
-    for (const w of batch) for (const b of w.backbones) byBackbone.set(b, [...(byBackbone.get(b) ?? []), w.input]);
+    for (const w of batch) {
+      for (const b of w.backbones) {
+        const inputs = byBackbone.get(b);
+        if (inputs) inputs.push(w.input);
+        else byBackbone.set(b, [w.input]);
+      }
+    }
     try {
       for (const [backbone, inputs] of byBackbone) backbone.prefetch(inputs);
       this.stats.batches++;
