@@ -41,6 +41,8 @@ export interface ReviewSummary {
 }
 
 const LIST_LIMIT = 200;
+/** The queue's lists a review is in, in the order a job moves through them. */
+const LISTED = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 const KEEP_FINISHED = { count: 1000 };
 const THUMB = /^[1-9][0-9]{0,4}\.jpg$/;
 const MAX_PATH = 4096;
@@ -67,9 +69,11 @@ function stateOf(bull: JobType | 'unknown'): ReviewState | undefined {
 
 type ReviewBullJob = Job<ReviewJob, ReviewJobResult>;
 
-async function summarise(job: ReviewBullJob, state?: ReviewState): Promise<ReviewSummary | undefined> {
-  const s = state ?? stateOf(await job.getState());
-  if (!s) return undefined;
+/**
+ * `state` must have been read before `job`: jobs only move forward, and BullMQ sets a job's result or
+ * failure reason in the same step that moves it, so fields read after the state always carry them.
+ */
+function summarise(job: ReviewBullJob, s: ReviewState): ReviewSummary {
   const { reviewId, cameraId, file, requestedAt, requestedBy } = job.data;
   const out: ReviewSummary = { id: reviewId, camera: cameraId, file, state: s, requestedAt, requestedBy };
   if (job.finishedOn) out.finishedAt = new Date(job.finishedOn).toISOString();
@@ -131,16 +135,22 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
   );
 
   app.get('/v1/reviews', { onRequest: auth.requireToken }, async () => {
-    const jobs = await fromRedis(() => queue.getJobs(['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed'], 0, LIST_LIMIT - 1));
-    const reviews = (await fromRedis(() => Promise.all(jobs.filter((j): j is ReviewBullJob => Boolean(j?.data?.reviewId)).map((j) => summarise(j)))))
-      .filter((r): r is ReviewSummary => r !== undefined)
-      .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id));
+    // One list per state, so each job's state is known before its fields are read (see summarise).
+    const lists = await fromRedis(() => Promise.all(LISTED.map((type) => queue.getJobs([type], 0, LIST_LIMIT - 1))));
+    const byId = new Map<string, ReviewSummary>();
+    // Later lists are later states: a job seen in two lists while it moved keeps the later one.
+    lists.forEach((jobs, k) => {
+      for (const j of jobs as (ReviewBullJob | undefined)[]) if (j?.data?.reviewId) byId.set(j.data.reviewId, summarise(j, stateOf(LISTED[k]!)!));
+    });
+    const reviews = [...byId.values()].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt) || b.id.localeCompare(a.id));
     return { reviews };
   });
 
   app.get<{ Params: { id: string } }>('/v1/reviews/:id', { onRequest: auth.requireToken }, async (request, reply) => {
     const { id } = request.params;
     if (!REVIEW_ID.test(id)) return bad(reply, 400, 'malformed review id');
+    // The state first, then the job (see summarise).
+    const state = stateOf(await fromRedis(() => queue.getJobState(id)));
     const job = (await fromRedis(() => queue.getJob(id))) as ReviewBullJob | undefined;
     const reportFile = join(reviewDir(config.dataDir, id), 'report.json');
     const report = existsSync(reportFile) ? (JSON.parse(await readFile(reportFile, 'utf8')) as unknown) : undefined;
@@ -149,8 +159,8 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
       if (!report) return bad(reply, 404, `no review ${id}`);
       return { id, state: 'completed', reportUrl: `/v1/reviews/${id}/report.html`, report };
     }
-    const summary = await fromRedis(() => summarise(job));
-    if (!summary) return bad(reply, 404, `no review ${id}`);
+    if (!state) return bad(reply, 404, `no review ${id}`);
+    const summary = summarise(job, state);
     return { ...summary, ...(summary.state === 'completed' && report ? { report } : {}) };
   });
 
