@@ -10,10 +10,12 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
 import { calibrate, normaliseMap, DEFAULT_CALIBRATION_MARGIN, DEFAULT_TARGET_FPR, type MemberCalibration } from './calibration.js';
-import type { Detector } from './detector.js';
+import type { Detector, DetectorOutput } from './detector.js';
 import type { Backbone } from './features/backbone.js';
+import type { MemoryUse } from './features/featureMemory.js';
 import type { FrameInput } from './frameInput.js';
 import { DEFAULT_MEMBERS, detectorKind } from './registry.js';
+import { accumulatedMap, defaultTemporalParams, evidenceScore, foldEvidence, type EvidenceState, type TemporalCalibration, type TemporalParams } from './temporal/evidence.js';
 
 export const MODEL_FORMAT = 'vigil-camera-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -48,6 +50,8 @@ export interface CameraModelManifest {
    * order in each), so a subset of members — the cascade's cheap tier on a CPU — gets its own threshold.
    */
   ensembleHeldOut?: Record<string, number[]>;
+  /** The temporal stage (temporal/evidence.ts), calibrated on the held-out frames run through it; absent in older manifests (no accumulation). */
+  temporal?: TemporalCalibration & { intervalSeconds: number };
 }
 
 /**
@@ -70,11 +74,20 @@ export function geometricMean(values: readonly number[]): number {
 }
 
 export interface CameraScore {
-  /** Normalised: ≥ 1 is anomalous. The maximum over members. */
+  /** Normalised: ≥ 1 is anomalous. */
   score: number;
   members: Record<string, number>;
   /** Normalised patch map (≥ 1 = anomalous patch), covering `model.covered` pixels of the frame. */
   map: ScoreMap;
+  /** False while a member is still warming up (motion or background history too short): the frame must not alert. */
+  warm: boolean;
+}
+
+/** A frame's score after the temporal stage, and the camera's evidence with the frame folded in. */
+export interface AccumulatedScore {
+  score: CameraScore;
+  /** Undefined when the model has no temporal stage. */
+  state: EvidenceState | undefined;
 }
 
 /** One member's normalised output on a frame. */
@@ -83,6 +96,8 @@ export interface MemberScore {
   map: ScoreMap;
   /** An image-level member's map is all zero: it takes no part in the patch map. */
   imageLevel?: true;
+  /** Still warming up (see DetectorOutput.warm). */
+  cold?: true;
 }
 
 export interface CameraModel {
@@ -98,6 +113,14 @@ export interface CameraModel {
   combine(parts: Record<string, MemberScore>): CameraScore;
   /** The pretrained backbones the named members read (each once): a worker batches frames through them before scoring. */
   backbones(names: readonly string[]): Backbone[];
+  /** What the members keep in a frame's memory (the worker fetches it from Redis before scoring). */
+  memoryUses(): MemoryUse[];
+  /**
+   * The temporal stage: folds a frame's (instant) score into the camera's evidence, captured at `atMs`,
+   * and returns the accumulated score, whose map and score decide regions and alerts. A cold or gated
+   * frame is not folded in. Identity for a model without a temporal stage.
+   */
+  accumulate(instant: CameraScore, state: EvidenceState | undefined, atMs: number, options?: { gated?: boolean }): AccumulatedScore;
 }
 
 export interface MemberSpec {
@@ -120,6 +143,10 @@ export interface FitCameraModelOptions {
   /** Called after each fit (one per calibration fold and member), for a progress bar. */
   onProgress?: (progress: { done: number; total: number; member: string }) => void;
   now?: Date;
+  /** Analysed frames per second of the training frames (the camera's rate): the temporal stage's clock. Default 5. */
+  fps?: number;
+  /** The temporal stage's params; default defaultTemporalParams. */
+  temporal?: Partial<TemporalParams>;
 }
 
 interface Member {
@@ -162,9 +189,14 @@ class EnsembleCameraModel implements CameraModel {
     const out: Record<string, MemberScore> = {};
     for (const { detector, calibration } of this.members) {
       if (!names.includes(detector.name)) continue;
-      const { raw, map } = detector.score(input);
+      const { raw, map, warm } = detector.score(input);
       const imageLevel = !map.data.some((v) => v !== 0);
-      out[detector.name] = { score: raw / calibration.threshold, map: imageLevel ? map : normaliseMap(map, calibration), ...(imageLevel ? { imageLevel: true as const } : {}) };
+      out[detector.name] = {
+        score: raw / calibration.threshold,
+        map: imageLevel ? map : normaliseMap(map, calibration),
+        ...(imageLevel ? { imageLevel: true as const } : {}),
+        ...(warm === false ? { cold: true as const } : {}),
+      };
     }
     return out;
   }
@@ -176,9 +208,21 @@ class EnsembleCameraModel implements CameraModel {
     const values = Object.values(scores);
     const withMap = names.filter((n) => !parts[n]!.imageLevel).map((n) => parts[n]!.map);
     const maps = withMap.length > 0 ? withMap : [parts[names[0]!]!.map];
+    const warm = names.every((n) => !parts[n]!.cold);
     const t = this.manifest.combine === 'geometric-mean' && values.length > 1 ? this.geometricThreshold(names) : undefined;
-    if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)) };
-    return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t) };
+    if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)), warm };
+    return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t), warm };
+  }
+
+  memoryUses(): MemoryUse[] {
+    return this.members.flatMap((m) => (m.detector.memory ? [m.detector.memory] : []));
+  }
+
+  accumulate(instant: CameraScore, state: EvidenceState | undefined, atMs: number, options: { gated?: boolean } = {}): AccumulatedScore {
+    const temporal = this.manifest.temporal;
+    if (!temporal) return { score: instant, state };
+    const next = instant.warm && !options.gated ? foldEvidence(state, instant.map, atMs, temporal.intervalSeconds, temporal.params) : state;
+    return { score: applyEvidence(instant, next, temporal), state: next };
   }
 
   private readonly subsetThresholds = new Map<string, number | undefined>();
@@ -216,6 +260,17 @@ function combineMaps(maps: ScoreMap[], rule: (values: number[]) => number): Scor
   return { cols: first.cols, rows: first.rows, data };
 }
 
+/** The accumulated score of a frame: its map and score through the temporal stage (temporal/evidence.ts). */
+function applyEvidence(instant: CameraScore, state: EvidenceState | undefined, temporal: TemporalCalibration): CameraScore {
+  if (!state) return { ...instant, score: instant.score / temporal.threshold, map: scaleMap(instant.map, 1 / temporal.threshold) };
+  const evidence = evidenceScore(state, temporal);
+  return { ...instant, score: Math.max(instant.score, evidence) / temporal.threshold, map: accumulatedMap(instant.map, state, temporal) };
+}
+
+function scaleMap(map: ScoreMap, k: number): ScoreMap {
+  return { cols: map.cols, rows: map.rows, data: map.data.map((v) => v * k) };
+}
+
 export async function fitCameraModel(frames: FrameInput[], options: FitCameraModelOptions): Promise<CameraModel> {
   const { cameraId } = options;
   const folds = options.folds ?? 5;
@@ -227,8 +282,8 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
 
   const members: Member[] = [];
-  /** Per member, its raw score on each frame it held out (by frame index): the ensemble calibrates on frames all held out. */
-  const heldOutByFrame: Map<number, number>[] = [];
+  /** Per member, its output on each frame it held out (by frame index): the ensemble and the temporal stage calibrate on frames all held out. */
+  const heldOutByFrame: Map<number, DetectorOutput>[] = [];
   let fitsDone = 0;
   const fitsTotal = specs.reduce((n, s) => n + (detectorKind(s.name).calibration === 'hold-out' ? 1 : folds + 1), 0);
   for (const spec of specs) {
@@ -244,24 +299,24 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
       const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
       await fitted();
-      const byFrame = new Map<number, number>();
+      const byFrame = new Map<number, DetectorOutput>();
       let n = 0;
       for (const i of held) {
-        byFrame.set(i, detector.score(frames[i]!).raw);
+        byFrame.set(i, detector.score(frames[i]!));
         if (++n % 16 === 0) await yieldToLoop();
       }
-      heldOut.push(...byFrame.values());
+      heldOut.push(...[...byFrame.values()].map((o) => o.raw));
       heldOutByFrame.push(byFrame);
       members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
       continue;
     }
-    const byFrame = new Map<number, number>();
+    const byFrame = new Map<number, DetectorOutput>();
     for (const [a, b] of blocks) {
       const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
       await fitted();
-      for (let i = a; i < b; i++) byFrame.set(i, fold.score(frames[i]!).raw);
+      for (let i = a; i < b; i++) byFrame.set(i, fold.score(frames[i]!));
     }
-    heldOut.push(...byFrame.values());
+    heldOut.push(...[...byFrame.values()].map((o) => o.raw));
     heldOutByFrame.push(byFrame);
     const detector = await kind.fit(frames, spec.params);
     await fitted();
@@ -274,7 +329,7 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   if (combine === 'geometric-mean' && members.length > 1) {
     const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i)));
     // Five significant digits: thresholds recomputed from the manifest match these to well under a percent.
-    ensembleHeldOut = Object.fromEntries(members.map((m, k) => [m.detector.name, common.map((i) => Number((heldOutByFrame[k]!.get(i)! / m.calibration.threshold).toPrecision(5)))]));
+    ensembleHeldOut = Object.fromEntries(members.map((m, k) => [m.detector.name, common.map((i) => Number((heldOutByFrame[k]!.get(i)!.raw / m.calibration.threshold).toPrecision(5)))]));
     const combined = common.map((_, j) => geometricMean(members.map((m) => ensembleHeldOut![m.detector.name]![j]!)));
     ensembleCalibration = calibrate(combined, fpr, margin);
   }
@@ -304,8 +359,61 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     ...(ensembleCalibration ? { ensembleCalibration } : {}),
     ...(ensembleHeldOut ? { ensembleHeldOut } : {}),
   };
+  const fps = options.fps ?? 5;
+  if (!(fps > 0 && fps <= 60)) throw new RangeError(`fps must be in (0, 60], got ${fps}`);
+  const untimed = new EnsembleCameraModel(manifest, members);
+  const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i))).sort((a, b) => a - b);
+  const instants = common.map((i) => ({
+    index: i,
+    seq: frames[i]!.seq ?? i,
+    score: untimed.combine(Object.fromEntries(members.map((m, k) => [m.detector.name, memberScoreOf(heldOutByFrame[k]!.get(i)!, m.calibration)]))),
+  }));
+  manifest.temporal = calibrateTemporal(instants, { ...defaultTemporalParams, ...options.temporal }, 1 / fps, fpr, margin);
   manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
   return new EnsembleCameraModel(manifest, members);
+}
+
+/** A member's held-out output, normalised as `memberScores` would. */
+function memberScoreOf(out: DetectorOutput, calibration: MemberCalibration): MemberScore {
+  const imageLevel = !out.map.data.some((v) => v !== 0);
+  return {
+    score: out.raw / calibration.threshold,
+    map: imageLevel ? out.map : normaliseMap(out.map, calibration),
+    ...(imageLevel ? { imageLevel: true as const } : {}),
+    ...(out.warm === false ? { cold: true as const } : {}),
+  };
+}
+
+/** Below this the evidence threshold is not trusted: about a second and a half of a cell at score 1 (quiet training footage). */
+const MIN_EVIDENCE_THRESHOLD = 0.5;
+
+/**
+ * Runs the held-out frames through the temporal stage in order — a run restarts where the frames are not
+ * consecutive (another held-out block, another clip) — and calibrates both routes on them: h_E on the
+ * largest cell evidence of each frame, h_A on the accumulated score (never below 1: each route is already
+ * calibrated to the target, so their maximum may only be raised).
+ */
+function calibrateTemporal(
+  instants: { index: number; seq: number; score: CameraScore }[],
+  params: TemporalParams,
+  intervalSeconds: number,
+  fpr: number,
+  margin: number,
+): TemporalCalibration & { intervalSeconds: number } {
+  const evidence: number[] = [];
+  let state: EvidenceState | undefined;
+  let last: { index: number; seq: number } | undefined;
+  for (const f of instants) {
+    if (!last || f.index !== last.index + 1 || f.seq <= last.seq) state = undefined;
+    const at = f.seq * intervalSeconds * 1000;
+    if (f.score.warm) state = foldEvidence(state, f.score.map, at, intervalSeconds, params);
+    evidence.push(state ? Math.max(...state.evidence) : 0);
+    last = f;
+  }
+  const evidenceThreshold = Math.max(MIN_EVIDENCE_THRESHOLD, evidence.length ? calibrate(evidence, fpr, margin).threshold : 0);
+  const accumulated = instants.map((f, j) => Math.max(f.score.score, evidence[j]! / evidenceThreshold));
+  const threshold = Math.max(1, accumulated.length ? calibrate(accumulated, fpr, 1).threshold : 1);
+  return { params, evidenceThreshold, threshold, intervalSeconds };
 }
 
 /** Fitting runs in a live service's process (ingest learns a new camera): let its I/O in between steps. */
@@ -359,6 +467,14 @@ export async function loadCameraModel(dir: string): Promise<CameraModel> {
   if (!frame || !(Number.isInteger(frame.width) && frame.width > 0 && Number.isInteger(frame.height) && frame.height > 0)) fail('manifest frame size is missing or invalid');
   if (!Array.isArray(manifest.members) || manifest.members.length === 0) fail('manifest lists no members');
 
+  const t = manifest.temporal;
+  if (t !== undefined) {
+    const positive = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
+    const p = t?.params;
+    if (!(positive(t?.evidenceThreshold) && positive(t?.threshold) && positive(t?.intervalSeconds) && positive(p?.seconds) && typeof p?.floor === 'number' && positive(p?.cap) && p.cap > p.floor)) {
+      fail('manifest temporal stage is invalid (needs positive thresholds, interval and seconds, and cap > floor)');
+    }
+  }
   const members: Member[] = [];
   for (const m of manifest.members) {
     const c = m?.calibration;

@@ -1,6 +1,7 @@
 /** The interface every detector of a camera's ensemble implements; registry.ts maps names to kinds. */
 import type { FrameSize, ScoreMap } from '@vigil/core';
 import type { Backbone } from './features/backbone.js';
+import type { MemoryUse } from './features/featureMemory.js';
 import type { FrameInput } from './frameInput.js';
 
 export interface DetectorOutput {
@@ -8,6 +9,8 @@ export interface DetectorOutput {
   raw: number;
   /** Raw per-patch scores; the frame's score is derived from it, so `raw` = max of `map` for map detectors. */
   map: ScoreMap;
+  /** False while the member has not seen enough of the camera's recent frames to judge (after a start or a seek). */
+  warm?: boolean;
 }
 
 /** What a fitted member saves: small JSON state plus named Float32 arrays (written as binary files). */
@@ -26,6 +29,8 @@ export interface Detector {
   exportState(): DetectorState;
   /** The pretrained backbone its features come from, if any: callers may prefetch a batch of frames through it. */
   readonly backbone?: Backbone;
+  /** Per-frame features it keeps in the frame's memory and reads back for the next frames (the live worker fetches them by this). */
+  readonly memory?: MemoryUse;
 }
 
 export interface DetectorKind {

@@ -1,3 +1,5 @@
+import { SequenceMemory, type FeatureMemory } from './features/featureMemory.js';
+
 /** What every detector scores: one analysed frame of a camera and, for motion, the one analysed before it. */
 export interface FrameInput {
   /** Packed RGB24, row-major, `width × height × 3` bytes. */
@@ -11,6 +13,10 @@ export interface FrameInput {
    * kept by the ingest pipeline or rebuilt offline by `withBackgrounds`; absent → the member is neutral.
    */
   background?: BackgroundImages;
+  /** The frame's place in its camera's (or clip's) sequence: members that pool over recent frames find them by it. */
+  seq?: number;
+  /** Features of recent frames of the same camera by `seq` (features/featureMemory.ts); absent → a member pools this frame alone. */
+  memory?: FeatureMemory;
 }
 
 /** Packed RGB24 images at half the frame's resolution (⌊width/2⌋ × ⌊height/2⌋). */
@@ -23,10 +29,13 @@ export interface BackgroundImages {
   age: number;
 }
 
-/** Turns consecutive frames of one camera into inputs, each carrying its predecessor. */
-export function framesWithPrev(frames: Uint8Array[], width: number, height: number): FrameInput[] {
+/**
+ * Turns consecutive frames of one camera into inputs, each carrying its predecessor, its place in the
+ * sequence and a memory shared by the sequence (pass one to share it wider, or keep it bounded).
+ */
+export function framesWithPrev(frames: Uint8Array[], width: number, height: number, memory: FeatureMemory = new SequenceMemory()): FrameInput[] {
   return frames.map((data, i) => {
     const prev = i > 0 ? frames[i - 1] : undefined;
-    return prev ? { data, width, height, prev } : { data, width, height };
+    return prev ? { data, width, height, prev, seq: i, memory } : { data, width, height, seq: i, memory };
   });
 }

@@ -27,3 +27,6 @@ export { Autoencoder, autoencoderKind, defaultAutoencoderOptions, type Autoencod
 export { DeepSvdd, deepSvddKind, defaultDeepSvddOptions, type DeepSvddOptions } from './deepSvdd/index.js';
 export { Rotation, rotationKind, defaultRotationOptions, type RotationOptions } from './rotation/index.js';
 export { ObjectsDetector, objectsKind, clearObjectDetections, detectObjects, defaultObjectParams, type ObjectParams, type DetectedObject } from './objects/index.js';
+export { FlowHistogram, flowHistogramKind, defaultFlowHistogramParams, FlowDescriptors, LocationBank, type FlowHistogramParams } from './flowHistogram/index.js';
+export { OpticalFlow, defaultOpticalFlowParams, gaussianBlur, lumaOf, type DenseFlow, type OpticalFlowParams } from './features/opticalFlow.js';
+export { SequenceMemory, type FeatureMemory, type MemoryUse } from './features/featureMemory.js';

@@ -11,6 +11,7 @@ import { autoencoderKind } from './autoencoder/index.js';
 import { deepSvddKind } from './deepSvdd/index.js';
 import { rotationKind } from './rotation/index.js';
 import { objectsKind } from './objects/index.js';
+import { flowHistogramKind } from './flowHistogram/index.js';
 
 const kinds = new Map<string, DetectorKind>();
 
@@ -46,3 +47,4 @@ registerDetector(autoencoderKind);
 registerDetector(deepSvddKind);
 registerDetector(rotationKind);
 registerDetector(objectsKind);
+registerDetector(flowHistogramKind);

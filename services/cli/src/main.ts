@@ -97,12 +97,13 @@ program
   .requiredOption('-d, --dataset <dir>', 'dataset folder with Train/ and Test/')
   .option('--json <file>', 'also write the report as JSON')
   .option('--members <list>', 'comma-separated detectors (default: the standard ensemble)', memberList)
-  .option('--width <n>', 'analysed frame width in pixels (default 320)', positiveInteger)
+  .option('--width <n>', "analysed frame width in pixels (default: the frames' own, at most 320)", positiveInteger)
   .option('--fps-train <n>', 'learn from training frames at this rate (default: every frame)', positiveNumber)
   .option('--dataset-fps <n>', 'frame rate the dataset was recorded at (default 10, as UCSD)', positiveNumber)
   .option('--no-member-pixels', 'skip per-member pixel AUROC (saves a scoring pass per member)')
+  .option('--threads <n>', 'threads scoring the test clips (default: one per core)', positiveInteger)
   .addOption(combineOption())
-  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; combine?: CombineRule }) => {
+  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; threads?: number; combine?: CombineRule }) => {
     const { runEvalCommand } = await import('./commands/eval.js');
     await runEvalCommand(opts);
   });

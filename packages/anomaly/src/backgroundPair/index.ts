@@ -35,7 +35,7 @@ export class BackgroundPairDetector implements Detector {
     }
     const { cols, rows } = this.sf;
     if (!this.sf.measure(input, this.params.minAge, this.cells)) {
-      return { raw: this.params.minRaw, map: { cols, rows, data: new Float32Array(cols * rows) } };
+      return { raw: this.params.minRaw, map: { cols, rows, data: new Float32Array(cols * rows) }, warm: false };
     }
     for (let k = 0; k < this.cells.length; k++) this.cells[k] = this.cells[k]! / this.level[k]!;
     const data = this.params.smooth ? smoothMap(this.cells, cols, rows, new Float32Array(cols * rows)) : Float32Array.from(this.cells);

@@ -59,12 +59,21 @@ function sortedOrder(scores: ArrayLike<number>, labels: ArrayLike<boolean>): num
  * a normalised score near the threshold (s ≈ 1) is resolved to ~1.5·10⁻⁵, far below any detector's noise.
  */
 export class PixelAucAccumulator {
-  private readonly positives: Float64Array;
-  private readonly negatives: Float64Array;
+  readonly positives: Float64Array;
+  readonly negatives: Float64Array;
 
   constructor(readonly bins = 1 << 18) {
     this.positives = new Float64Array(bins);
     this.negatives = new Float64Array(bins);
+  }
+
+  /** Adds another accumulator's pixels (one scored elsewhere, in another thread). */
+  merge(other: { positives: Float64Array; negatives: Float64Array }): void {
+    if (other.positives.length !== this.bins || other.negatives.length !== this.bins) throw new RangeError(`cannot merge ${other.positives.length} bins into ${this.bins}`);
+    for (let b = 0; b < this.bins; b++) {
+      this.positives[b]! += other.positives[b]!;
+      this.negatives[b]! += other.negatives[b]!;
+    }
   }
 
   binOf(score: number): number {

@@ -4,15 +4,21 @@
  * report frame- and pixel-level figures for the ensemble and for each member.
  */
 import type { FrameSize } from '@vigil/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from '../backend/tfBackend.js';
-import { memberTiers, SequentialCascade } from '../cascade/cascade.js';
-import { fitCameraModel, type CameraModel, type CombineRule } from '../cameraModel.js';
-import { withBackgrounds } from '../backgroundPair/pair.js';
-import { framesWithPrev, type FrameInput } from '../frameInput.js';
+import { fitCameraModel, saveCameraModel, type CameraModel, type CombineRule } from '../cameraModel.js';
+import type { FrameInput } from '../frameInput.js';
+import type { TemporalCalibration } from '../temporal/evidence.js';
 import { DatasetError } from './datasetError.js';
 import { memberModels } from './memberModels.js';
 import { averagePrecision, PixelAucAccumulator, rocAuc } from './metrics.js';
-import { datasetFrameSize, decodeClipFrames, decodeClipMasks, readUcsdDataset, type UcsdDataset } from './ucsdDataset.js';
+import { clipInputs, scoreClips, type ScoredShare } from './scoreClips.js';
+import { scoreClipsInThread } from './scoreThread.js';
+import { datasetFrameSize, datasetNativeSize, decodeClipFrames, readUcsdDataset, type DatasetTestClip, type UcsdDataset } from './ucsdDataset.js';
+
+const DEFAULT_EVAL_WIDTH = 320;
 
 export interface EvalProgress {
   phase: 'decode' | 'fit' | 'score';
@@ -24,7 +30,7 @@ export interface EvalOptions {
   dataset: string;
   /** Detector names; default: the registry's default members. */
   members?: string[];
-  /** Analysis width in pixels (height keeps the aspect ratio). Default 320. */
+  /** Analysis width in pixels (height keeps the aspect ratio). Default: the frames' own width, at most 320. */
   width?: number;
   /** Take training frames at this rate (every k-th frame, k = datasetFps / trainFps); default: every frame. */
   trainFps?: number;
@@ -34,6 +40,8 @@ export interface EvalOptions {
   memberPixels?: boolean;
   /** How members combine (see cameraModel.ts); default DEFAULT_COMBINE. */
   combine?: CombineRule;
+  /** Threads scoring the test clips; default one per core. */
+  threads?: number;
   onProgress?: (progress: EvalProgress) => void;
 }
 
@@ -68,8 +76,13 @@ export interface EvalReport {
   testFrames: number;
   anomalousFrames: number;
   trainSeconds: number;
-  /** Ensemble scoring throughput on test frames (decoding excluded). */
+  /** Ensemble scoring throughput on test frames, per thread (decoding excluded). */
   framesPerSecond: number;
+  /** Threads that scored the test clips. */
+  threads: number;
+  /** The whole run: decoding, fitting and scoring. */
+  wallSeconds: number;
+  scoreWallSeconds: number;
   frameAUROC: number | null;
   frameAP: number | null;
   /** Over every pixel of the test clips that have masks; absent when none has. */
@@ -81,26 +94,32 @@ export interface EvalReport {
    * for 3 s (at the dataset's fps) after a full score ≥ 0.5. Absent when the model has only one tier.
    */
   cascade?: MemberFigures & OperatingPoint & { backboneShare: number };
-  /** The ensemble at its calibrated threshold (normalised score ≥ 1), every member on every frame. */
+  /** The ensemble at its calibrated threshold (accumulated score ≥ 1), every member on every frame. */
   atThreshold: OperatingPoint;
-  model: { version: string; members: string[]; combine: CombineRule; trainingFrames: number; covered: FrameSize };
+  /** The ensemble before the temporal stage (each frame on its own), for comparison. */
+  instant: MemberFigures & OperatingPoint;
+  model: { version: string; members: string[]; combine: CombineRule; trainingFrames: number; covered: FrameSize; temporal?: TemporalCalibration & { intervalSeconds: number } };
 }
 
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
+  const started = performance.now();
   const dataset = readUcsdDataset(options.dataset);
-  const width = options.width ?? 320;
+  // Upscaling adds no detail: small frames (UCSD's 238 px) are analysed at their own size.
+  const width = options.width ?? Math.min(DEFAULT_EVAL_WIDTH, (await datasetNativeSize(dataset)).width);
   if (!(Number.isInteger(width) && width >= 16)) throw new DatasetError(`analysis width must be a whole number ≥ 16, got ${width}`);
   const size = await datasetFrameSize(dataset, width);
-  const stride = Math.max(1, Math.round((options.datasetFps ?? 10) / (options.trainFps ?? Infinity)));
+  const fps = options.datasetFps ?? 10;
+  const stride = Math.max(1, Math.round(fps / (options.trainFps ?? Infinity)));
   const progress = options.onProgress ?? (() => undefined);
 
-  const train = await decodeTrain(dataset, size, stride, (done, total) => progress({ phase: 'decode', done, total }));
+  const train = await decodeTrain(dataset, size, stride, fps, (done, total) => progress({ phase: 'decode', done, total }));
   const backend = await initBackend();
   const t0 = performance.now();
   const model = await fitCameraModel(train, {
     cameraId: 'eval',
     ...(options.members ? { members: options.members } : {}),
     ...(options.combine ? { combine: options.combine } : {}),
+    fps: fps / stride,
     onProgress: ({ done, total }) => progress({ phase: 'fit', done, total }),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
@@ -108,60 +127,57 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 
   const memberNames = model.manifest.members.map((m) => m.name);
   const withMasks = dataset.test.some((c) => c.maskFiles);
-  const singles = withMasks && (options.memberPixels ?? true) && memberNames.length > 1 ? await memberModels(model) : new Map<string, CameraModel>();
-
-  const scores: number[] = [];
-  const labels: boolean[] = [];
-  const memberScores = new Map(memberNames.map((n) => [n, [] as number[]]));
-  const tiers = memberTiers(model);
-  const twoTiers = tiers.cheap.length > 0 && tiers.backbone.length > 0;
-  const cascadeScores: number[] = [];
-  let backboneRan = 0;
-  const cascadePixel = new PixelAucAccumulator();
-  const pixel = new PixelAucAccumulator();
-  const memberPixel = new Map([...singles.keys()].map((n) => [n, new PixelAucAccumulator()]));
+  const memberPixels = withMasks && (options.memberPixels ?? true) && memberNames.length > 1;
   const total = dataset.test.reduce((n, c) => n + c.files.length, 0);
-  let scoreMs = 0;
+  let scored = 0;
+  const onFrame = () => progress({ phase: 'score', done: ++scored, total });
+  const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), dataset.test.length));
+  const scoreStart = performance.now();
+  let shares: ScoredShare[];
+  if (threads === 1) {
+    const singles = memberPixels ? await memberModels(model) : new Map<string, CameraModel>();
+    shares = [await scoreClips(model, singles, dataset.test, size, fps, onFrame)];
+  } else {
+    // Each thread loads the fitted model from disk and scores a share of the clips (balanced by frames).
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-eval-'));
+    try {
+      await saveCameraModel(model, dir);
+      shares = await Promise.all(splitClips(dataset.test, threads).map((clips) => scoreClipsInThread({ modelDir: dir, clips, size, fps, memberPixels }, onFrame)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const scoreWallSeconds = (performance.now() - scoreStart) / 1000;
 
-  for (const clip of dataset.test) {
-    const cascade = twoTiers ? new SequentialCascade(model, { backend: 'cpu', fps: options.datasetFps ?? 10, gating: false }) : undefined;
-    const inputs = clipInputs(await decodeClipFrames(clip, size), size);
-    const masks = await decodeClipMasks(clip, size);
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i]!;
-      const start = performance.now();
-      const s = await model.score(input);
-      scoreMs += performance.now() - start;
-      scores.push(s.score);
-      labels.push(clip.labels[i]!);
-      for (const name of memberNames) memberScores.get(name)!.push(s.members[name] ?? NaN);
-      // Right after the full score, so the backbone's features of this frame are reused.
-      const c = cascade?.score(input, i);
-      if (c) {
-        cascadeScores.push(c.score);
-        if (c.tier === 'full') backboneRan++;
-      }
-      const mask = masks[i];
-      if (mask) {
-        pixel.addFrame(s.map, model.covered, mask, size);
-        if (c) cascadePixel.addFrame(c.map, model.covered, mask, size);
-        for (const [name, single] of singles) {
-          const m = await single.score(input);
-          memberPixel.get(name)!.addFrame(m.map, single.covered, mask, size);
-        }
-      }
-      progress({ phase: 'score', done: scores.length, total });
+  // Merged in the dataset's clip order, whichever thread scored a clip.
+  const byName = new Map(shares.flatMap((s) => s.clips).map((c) => [c.clip, c]));
+  const clips = dataset.test.map((c) => byName.get(c.name)!);
+  const labels = clips.flatMap((c) => c.labels);
+  const scores = clips.flatMap((c) => c.scores);
+  const instant = clips.flatMap((c) => c.instant);
+  const cascadeScores = clips.flatMap((c) => c.cascade);
+  const backboneRan = clips.reduce((n, c) => n + c.backboneRan, 0);
+  const scoreMs = clips.reduce((n, c) => n + c.scoreMs, 0);
+  const pixel = new PixelAucAccumulator(), cascadePixel = new PixelAucAccumulator();
+  const memberPixel = new Map<string, PixelAucAccumulator>();
+  for (const share of shares) {
+    pixel.merge(share.pixel);
+    cascadePixel.merge(share.cascadePixel);
+    for (const [name, counts] of Object.entries(share.memberPixel)) {
+      if (!memberPixel.has(name)) memberPixel.set(name, new PixelAucAccumulator());
+      memberPixel.get(name)!.merge(counts);
     }
   }
 
   const members: Record<string, MemberFigures> = {};
   for (const name of memberNames) {
-    const ms = memberScores.get(name)!;
+    const ms = clips.flatMap((c) => c.members[name]!);
     const figures: MemberFigures = { frameAUROC: figure(rocAuc(ms, labels)), frameAP: figure(averagePrecision(ms, labels)) };
     const acc = memberPixel.get(name) ?? (memberNames.length === 1 ? pixel : undefined);
     if (acc) figures.pixelAUROC = figure(acc.auc());
     members[name] = figures;
   }
+  const twoTiers = cascadeScores.length > 0;
 
   return {
     dataset: dataset.root,
@@ -175,10 +191,14 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     anomalousFrames: labels.filter(Boolean).length,
     trainSeconds: round(trainSeconds, 2),
     framesPerSecond: round(scores.length / Math.max(scoreMs / 1000, 1e-9), 1),
+    threads,
+    wallSeconds: round((performance.now() - started) / 1000, 1),
+    scoreWallSeconds: round(scoreWallSeconds, 1),
     frameAUROC: figure(rocAuc(scores, labels)),
     frameAP: figure(averagePrecision(scores, labels)),
     ...(withMasks ? { pixelAUROC: figure(pixel.auc()) } : {}),
     atThreshold: operatingPoint(scores, labels),
+    instant: { frameAUROC: figure(rocAuc(instant, labels)), frameAP: figure(averagePrecision(instant, labels)), ...operatingPoint(instant, labels) },
     members,
     ...(twoTiers
       ? {
@@ -191,25 +211,35 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
           },
         }
       : {}),
-    model: { version: model.manifest.version, members: memberNames, combine: model.manifest.combine ?? 'max', trainingFrames: model.manifest.trainingFrames, covered: model.covered },
+    model: {
+      version: model.manifest.version,
+      members: memberNames,
+      combine: model.manifest.combine ?? 'max',
+      trainingFrames: model.manifest.trainingFrames,
+      covered: model.covered,
+      ...(model.manifest.temporal ? { temporal: model.manifest.temporal } : {}),
+    },
   };
 }
 
-/**
- * A clip's frames as the live pipeline hands them to the model: each with its predecessor and the
- * camera's background pair as it stood before it (a fresh pair per clip, as each clip is its own recording).
- */
-function clipInputs(frames: Uint8Array[], size: FrameSize): FrameInput[] {
-  return withBackgrounds(framesWithPrev(frames, size.width, size.height));
+/** Clips in `n` shares of about equal frame counts (longest first, each to the lightest share). */
+function splitClips(clips: DatasetTestClip[], n: number): DatasetTestClip[][] {
+  const shares = Array.from({ length: n }, () => ({ frames: 0, clips: [] as DatasetTestClip[] }));
+  for (const clip of [...clips].sort((a, b) => b.files.length - a.files.length)) {
+    const lightest = shares.reduce((a, b) => (b.frames < a.frames ? b : a));
+    lightest.clips.push(clip);
+    lightest.frames += clip.files.length;
+  }
+  return shares.map((s) => s.clips).filter((c) => c.length > 0);
 }
 
 /** Every Train clip's frames (every `stride`-th), each with its true predecessor and background pair from the same clip. */
-async function decodeTrain(dataset: UcsdDataset, size: FrameSize, stride: number, onProgress: (done: number, total: number) => void): Promise<FrameInput[]> {
+async function decodeTrain(dataset: UcsdDataset, size: FrameSize, stride: number, fps: number, onProgress: (done: number, total: number) => void): Promise<FrameInput[]> {
   const total = dataset.train.reduce((n, c) => n + c.files.length, 0);
   const out: FrameInput[] = [];
   let done = 0;
   for (const clip of dataset.train) {
-    const inputs = clipInputs(await decodeClipFrames(clip, size), size);
+    const inputs = clipInputs(await decodeClipFrames(clip, size), size, fps);
     for (let i = 0; i < inputs.length; i += stride) out.push(inputs[i]!);
     done += inputs.length;
     onProgress(done, total);

@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FrameSize } from '@vigil/core';
-import { decodeImageSequence, imageSequenceSize, IMAGE_EXTENSIONS, listImageFiles } from '@vigil/video';
+import { decodeImageSequence, imageSequenceSize, IMAGE_EXTENSIONS, listImageFiles, probeVideo } from '@vigil/video';
 import { DatasetError } from './datasetError.js';
 import { labelsFromRanges, parseLabelsJson, parseUcsdLabelFile, type FrameRange } from './frameLabels.js';
 
@@ -69,6 +69,12 @@ export function readUcsdDataset(root: string): UcsdDataset {
 /** The analysis size of the dataset's frames at `width` (from the first training frame). */
 export function datasetFrameSize(dataset: UcsdDataset, width: number): Promise<FrameSize> {
   return imageSequenceSize(dataset.train[0]!.files[0]!, width);
+}
+
+/** The frames' own size (of the first training frame). */
+export async function datasetNativeSize(dataset: UcsdDataset): Promise<FrameSize> {
+  const { width, height } = await probeVideo(dataset.train[0]!.files[0]!);
+  return { width, height };
 }
 
 export function decodeClipFrames(clip: DatasetClip, size: FrameSize): Promise<Uint8Array[]> {

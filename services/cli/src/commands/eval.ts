@@ -12,6 +12,7 @@ export interface EvalCommandOptions {
   fpsTrain?: number;
   datasetFps?: number;
   memberPixels?: boolean;
+  threads?: number;
   combine?: CombineRule;
 }
 
@@ -27,6 +28,7 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalRepo
       ...(opts.fpsTrain !== undefined ? { trainFps: opts.fpsTrain } : {}),
       ...(opts.datasetFps !== undefined ? { datasetFps: opts.datasetFps } : {}),
       ...(opts.memberPixels !== undefined ? { memberPixels: opts.memberPixels } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       ...(opts.combine ? { combine: opts.combine } : {}),
       onProgress: ({ phase, done, total }) => progress.update(PHASES[phase], done, total),
     });
@@ -55,11 +57,12 @@ function formatReport(r: EvalReport): string {
   const pixel = r.pixelAUROC !== undefined;
   const rows = [
     `dataset   ${r.dataset}: ${r.trainFrames} training frames, ${r.testFrames} test frames (${r.anomalousFrames} anomalous), ${r.frame.width}x${r.frame.height}`,
-    `backend   ${r.backend}; trained in ${r.trainSeconds.toFixed(1)} s; scored ${r.framesPerSecond.toFixed(1)} frames/s`,
+    `backend   ${r.backend}; trained in ${r.trainSeconds.toFixed(1)} s; scored ${r.framesPerSecond.toFixed(1)} frames/s a thread on ${r.threads} thread${r.threads > 1 ? 's' : ''}; ${r.wallSeconds.toFixed(0)} s in all`,
     '',
     `${'member'.padEnd(18)} frame AUROC  frame AP${pixel ? '  pixel AUROC' : ''}`,
     ...Object.entries(r.members).map(([name, m]) => `${name.padEnd(18)} ${f(m.frameAUROC).padStart(11)}  ${f(m.frameAP).padStart(8)}${pixel ? f(m.pixelAUROC).padStart(13) : ''}`),
-    `${'ensemble'.padEnd(18)} ${f(r.frameAUROC).padStart(11)}  ${f(r.frameAP).padStart(8)}${pixel ? f(r.pixelAUROC).padStart(13) : ''}`,
+    `${'ensemble, instant'.padEnd(18)} ${f(r.instant.frameAUROC).padStart(11)}  ${f(r.instant.frameAP).padStart(8)}${pixel ? '      –' : ''}   (each frame on its own)`,
+    `${'ensemble'.padEnd(18)} ${f(r.frameAUROC).padStart(11)}  ${f(r.frameAP).padStart(8)}${pixel ? f(r.pixelAUROC).padStart(13) : ''}   (through the temporal stage: what alerts)`,
     ...(r.cascade
       ? [
           `${'ensemble, CPU cascade'.padEnd(18)} ${f(r.cascade.frameAUROC).padStart(8)}  ${f(r.cascade.frameAP).padStart(8)}${pixel ? f(r.cascade.pixelAUROC).padStart(13) : ''}` +

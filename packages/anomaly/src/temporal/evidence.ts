@@ -1,0 +1,109 @@
+/**
+ * Temporal evidence: each cell's normalised score accumulated over the last seconds, so a region that
+ * stays moderately anomalous (a far vehicle standing in a lane, 0.7 for five seconds) adds up to an
+ * alert while one wild frame does not. A leaky integrator of the excess over a floor, capped per frame
+ * (in the spirit of Page's CUSUM, "Continuous inspection schemes", Biometrika 1954, with a leak in place
+ * of the reset):
+ *   E_c(T) = Σ_{frames s ≤ T} e^{−(T − s)/τ} · min(max(m_c(s) − floor, 0), cap − floor) · Δ,
+ * Δ the camera's frame interval. A sum of decayed terms does not depend on the order frames are folded
+ * in, so workers scoring one camera's frames concurrently and out of order reach the same state; a late
+ * frame adds its term decayed to the newest time. The accumulated map is
+ *   A_c = max(m_c, E_c / h_E) / h_A,
+ * h_E and h_A calibrated on held-out normal footage run through this same stage (cameraModel.ts): both
+ * the instantaneous and the accumulated route keep the camera's false-positive target.
+ */
+import type { ScoreMap } from '@vigil/core';
+
+export interface TemporalParams {
+  /** Time constant of the leak, seconds: evidence older than a few τ is forgotten. */
+  seconds: number;
+  /** Normalised cell score above which a frame adds evidence. */
+  floor: number;
+  /** Most one frame counts for (normalised), so a single extreme frame adds little. */
+  cap: number;
+}
+
+export const defaultTemporalParams: TemporalParams = { seconds: 3, floor: 0.4, cap: 2 };
+
+/** JSON- and wire-friendly: the newest capture time folded in (ms) and each cell's evidence at that time. */
+export interface EvidenceState {
+  at: number;
+  cols: number;
+  rows: number;
+  evidence: Float32Array;
+}
+
+/** Thresholds from calibration: evidence h_E that counts as 1, and the accumulated score's own threshold h_A. */
+export interface TemporalCalibration {
+  params: TemporalParams;
+  evidenceThreshold: number;
+  threshold: number;
+}
+
+export function emptyEvidence(cols: number, rows: number, at = -Infinity): EvidenceState {
+  return { at, cols, rows, evidence: new Float32Array(cols * rows) };
+}
+
+/**
+ * Folds one frame's normalised map in (returns a new state; the old one is not changed). `intervalSeconds`
+ * is the camera's frame interval; a map of another grid (a new model) starts the evidence afresh.
+ */
+export function foldEvidence(state: EvidenceState | undefined, map: ScoreMap, atMs: number, intervalSeconds: number, params: TemporalParams): EvidenceState {
+  const fresh = !state || state.cols !== map.cols || state.rows !== map.rows || !Number.isFinite(state.at);
+  const base = fresh ? emptyEvidence(map.cols, map.rows, atMs) : state!;
+  const tau = params.seconds * 1000;
+  const at = Math.max(base.at, atMs);
+  // Bring the old sum to the newer time, and this frame's term to it too (a late frame arrives decayed).
+  const decayOld = Math.exp(-(at - base.at) / tau);
+  const decayNew = Math.exp(-(at - atMs) / tau);
+  const span = params.cap - params.floor;
+  const evidence = new Float32Array(base.evidence.length);
+  for (let c = 0; c < evidence.length; c++) {
+    const excess = map.data[c]! - params.floor;
+    const term = excess <= 0 ? 0 : (excess < span ? excess : span) * intervalSeconds;
+    evidence[c] = base.evidence[c]! * decayOld + term * decayNew;
+  }
+  return { at, cols: map.cols, rows: map.rows, evidence };
+}
+
+/** The accumulated map of a frame: max(instant, evidence / h_E) per cell, over h_A. */
+export function accumulatedMap(instant: ScoreMap, state: EvidenceState, calibration: TemporalCalibration): ScoreMap {
+  const data = new Float32Array(instant.data.length);
+  const same = state.cols === instant.cols && state.rows === instant.rows;
+  const invE = 1 / calibration.evidenceThreshold, invA = 1 / calibration.threshold;
+  for (let c = 0; c < data.length; c++) {
+    const e = same ? state.evidence[c]! * invE : 0;
+    const m = instant.data[c]!;
+    data[c] = (m > e ? m : e) * invA;
+  }
+  return { cols: instant.cols, rows: instant.rows, data };
+}
+
+/** Largest evidence of any cell, over h_E. */
+export function evidenceScore(state: EvidenceState, calibration: TemporalCalibration): number {
+  let m = 0;
+  for (const v of state.evidence) if (v > m) m = v;
+  return m / calibration.evidenceThreshold;
+}
+
+/** Packs a state for Redis: at (float64), cols, rows (uint16 each), then the evidence (float32), little-endian. */
+export function packEvidence(state: EvidenceState): Uint8Array {
+  const out = new Uint8Array(12 + state.evidence.length * 4);
+  const view = new DataView(out.buffer);
+  view.setFloat64(0, state.at, true);
+  view.setUint16(8, state.cols, true);
+  view.setUint16(10, state.rows, true);
+  for (let i = 0; i < state.evidence.length; i++) view.setFloat32(12 + i * 4, state.evidence[i]!, true);
+  return out;
+}
+
+/** The state packed by `packEvidence`, or undefined when the bytes are not one. */
+export function unpackEvidence(bytes: Uint8Array): EvidenceState | undefined {
+  if (bytes.length < 12) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = view.getFloat64(0, true), cols = view.getUint16(8, true), rows = view.getUint16(10, true);
+  if (bytes.length !== 12 + cols * rows * 4 || !Number.isFinite(at)) return undefined;
+  const evidence = new Float32Array(cols * rows);
+  for (let i = 0; i < evidence.length; i++) evidence[i] = view.getFloat32(12 + i * 4, true);
+  return { at, cols, rows, evidence };
+}
