@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
 import { calibrate, normaliseMap, DEFAULT_CALIBRATION_MARGIN, DEFAULT_TARGET_FPR, type MemberCalibration } from './calibration.js';
+import { cellWeights, hasAreas, maskedPixels, withMaskedPixels, type CameraAreas } from './areas.js';
 import type { Detector, DetectorOutput } from './detector.js';
 import type { Backbone } from './features/backbone.js';
 import type { MemoryUse } from './features/featureMemory.js';
@@ -52,6 +53,8 @@ export interface CameraModelManifest {
   ensembleHeldOut?: Record<string, number[]>;
   /** The temporal stage (temporal/evidence.ts), calibrated on the held-out frames run through it; absent in older manifests (no accumulation). */
   temporal?: TemporalCalibration & { intervalSeconds: number };
+  /** Masks and zones (areas.ts) the model was fitted and calibrated with, and scores with. */
+  areas?: CameraAreas;
 }
 
 /**
@@ -61,8 +64,11 @@ export interface CameraModelManifest {
  * gets its own threshold from the same held-out normal frames.
  */
 export type CombineRule = 'max' | 'geometric-mean';
-/** Measured best on the synthetic set (docs/detectors.md): damps each member's false positives. */
-export const DEFAULT_COMBINE: CombineRule = 'geometric-mean';
+/**
+ * The default members look for different things (motion patterns, stopped objects): either alone is
+ * evidence, and a product would let the quiet one veto the other (docs/detectors.md).
+ */
+export const DEFAULT_COMBINE: CombineRule = 'max';
 /** Floor of a normalised score before its logarithm, so a silent member does not veto the others. */
 const GEOMETRIC_FLOOR = 0.05;
 
@@ -121,6 +127,8 @@ export interface CameraModel {
    * frame is not folded in. Identity for a model without a temporal stage.
    */
   accumulate(instant: CameraScore, state: EvidenceState | undefined, atMs: number, options?: { gated?: boolean }): AccumulatedScore;
+  /** The same fitted model scoring with other masks and zones (an operator changed them since it was fitted). */
+  withAreas(areas: CameraAreas | undefined): CameraModel;
 }
 
 export interface MemberSpec {
@@ -147,6 +155,8 @@ export interface FitCameraModelOptions {
   fps?: number;
   /** The temporal stage's params; default defaultTemporalParams. */
   temporal?: Partial<TemporalParams>;
+  /** The camera's masks and zones: applied to fitting, calibration and scoring alike. */
+  areas?: CameraAreas;
 }
 
 interface Member {
@@ -156,12 +166,14 @@ interface Member {
 
 class EnsembleCameraModel implements CameraModel {
   readonly covered: FrameSize;
+  private readonly areas: CameraAreaFilter | undefined;
 
   constructor(
     readonly manifest: CameraModelManifest,
     private readonly members: Member[],
   ) {
     this.covered = members[0]!.detector.covered;
+    this.areas = hasAreas(manifest.areas) ? new CameraAreaFilter(manifest.areas, manifest.frame) : undefined;
   }
 
   memberArrays(i: number): Record<string, Float32Array> {
@@ -187,31 +199,42 @@ class EnsembleCameraModel implements CameraModel {
       throw new ModelError(`model ${this.manifest.version} of camera ${this.manifest.cameraId} expects ${width}x${height} frames, got ${input.width}x${input.height}`);
     }
     const out: Record<string, MemberScore> = {};
+    const seen = this.areas ? this.areas.frame(input) : input;
     for (const { detector, calibration } of this.members) {
       if (!names.includes(detector.name)) continue;
-      const { raw, map, warm } = detector.score(input);
-      const imageLevel = !map.data.some((v) => v !== 0);
-      out[detector.name] = {
-        score: raw / calibration.threshold,
-        map: imageLevel ? map : normaliseMap(map, calibration),
-        ...(imageLevel ? { imageLevel: true as const } : {}),
-        ...(warm === false ? { cold: true as const } : {}),
-      };
+      const output = detector.score(seen);
+      out[detector.name] = memberScoreOf(this.areas ? this.areas.output(output, detector.covered) : output, calibration);
     }
     return out;
   }
 
-  combine(parts: Record<string, MemberScore>): CameraScore {
-    const names = Object.keys(parts);
-    if (names.length === 0) throw new RangeError(`model ${this.manifest.version}: no member scores to combine`);
-    const scores = Object.fromEntries(names.map((n) => [n, parts[n]!.score]));
-    const values = Object.values(scores);
+  combine(all: Record<string, MemberScore>): CameraScore {
+    const given = Object.keys(all);
+    if (given.length === 0) throw new RangeError(`model ${this.manifest.version}: no member scores to combine`);
+    // A member still warming up (a young background pair, motion pooled over too few frames) is left out:
+    // its output is not evidence yet, and it must neither raise the score nor silence the rest.
+    const scores = Object.fromEntries(given.map((n) => [n, all[n]!.score]));
+    const warmNames = given.filter((n) => !all[n]!.cold);
+    if (warmNames.length === 0) {
+      const { cols, rows } = all[given[0]!]!.map;
+      return { score: 0, members: scores, map: { cols, rows, data: new Float32Array(cols * rows) }, warm: false };
+    }
+    const parts = Object.fromEntries(warmNames.map((n) => [n, all[n]!]));
+    const names = warmNames;
+    const values = names.map((n) => parts[n]!.score);
     const withMap = names.filter((n) => !parts[n]!.imageLevel).map((n) => parts[n]!.map);
     const maps = withMap.length > 0 ? withMap : [parts[names[0]!]!.map];
-    const warm = names.every((n) => !parts[n]!.cold);
+    const warm = true;
     const t = this.manifest.combine === 'geometric-mean' && values.length > 1 ? this.geometricThreshold(names) : undefined;
     if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)), warm };
     return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t), warm };
+  }
+
+  withAreas(areas: CameraAreas | undefined): CameraModel {
+    const next = hasAreas(areas) ? areas : undefined;
+    if (JSON.stringify(next ?? null) === JSON.stringify(this.manifest.areas ?? null)) return this;
+    const { areas: _old, ...rest } = this.manifest;
+    return new EnsembleCameraModel(next ? { ...rest, areas: next } : rest, this.members);
   }
 
   memoryUses(): MemoryUse[] {
@@ -260,10 +283,46 @@ function combineMaps(maps: ScoreMap[], rule: (values: number[]) => number): Scor
   return { cols: first.cols, rows: first.rows, data };
 }
 
+/** A camera's masks and zones applied to what members see and what they say (areas.ts). */
+class CameraAreaFilter {
+  private readonly pixels: Uint8Array;
+  private readonly weights = new Map<string, Float32Array>();
+
+  constructor(
+    private readonly areas: CameraAreas,
+    private readonly size: FrameSize,
+  ) {
+    this.pixels = maskedPixels(areas, size.width, size.height);
+  }
+
+  frame(input: FrameInput): FrameInput {
+    return this.areas.masks?.length ? withMaskedPixels(input, this.pixels) : input;
+  }
+
+  /** The member's map with hidden and unwatched cells at 0, and its raw score scaled as its map's peak was. */
+  output(out: DetectorOutput, covered: FrameSize): DetectorOutput {
+    const { cols, rows } = out.map;
+    const key = `${cols}x${rows}:${covered.width}x${covered.height}`;
+    let w = this.weights.get(key);
+    if (!w) this.weights.set(key, (w = cellWeights(this.areas, this.size, cols, rows, covered)));
+    const data = new Float32Array(out.map.data.length);
+    let before = 0, after = 0;
+    for (let c = 0; c < data.length; c++) {
+      const v = out.map.data[c]!;
+      if (v > before) before = v;
+      data[c] = v * w[c]!;
+      if (data[c]! > after) after = data[c]!;
+    }
+    // An image-level member (no map) keeps its score: masks cannot say where it looked.
+    const raw = before > 0 ? out.raw * (after / before) : out.raw;
+    return { ...out, raw, map: { cols, rows, data } };
+  }
+}
+
 /** The accumulated score of a frame: its map and score through the temporal stage (temporal/evidence.ts). */
 function applyEvidence(instant: CameraScore, state: EvidenceState | undefined, temporal: TemporalCalibration): CameraScore {
   if (!state) return { ...instant, score: instant.score / temporal.threshold, map: scaleMap(instant.map, 1 / temporal.threshold) };
-  const evidence = evidenceScore(state, temporal);
+  const evidence = evidenceScore(instant.map, state, temporal.params, temporal.evidenceThreshold);
   return { ...instant, score: Math.max(instant.score, evidence) / temporal.threshold, map: accumulatedMap(instant.map, state, temporal) };
 }
 
@@ -280,6 +339,9 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer ≥ 2, got ${folds}`);
   const { width, height } = frames[0]!;
   const specs = (options.members ?? DEFAULT_MEMBERS).map((m): MemberSpec => (typeof m === 'string' ? { name: m } : m));
+  const areas = hasAreas(options.areas) ? new CameraAreaFilter(options.areas, { width, height }) : undefined;
+  if (areas) frames = frames.map((f) => areas.frame(f));
+  const judged = (out: DetectorOutput, detector: { covered: FrameSize }) => (areas ? areas.output(out, detector.covered) : out);
 
   const members: Member[] = [];
   /** Per member, its output on each frame it held out (by frame index): the ensemble and the temporal stage calibrate on frames all held out. */
@@ -302,7 +364,7 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
       const byFrame = new Map<number, DetectorOutput>();
       let n = 0;
       for (const i of held) {
-        byFrame.set(i, detector.score(frames[i]!));
+        byFrame.set(i, judged(detector.score(frames[i]!), detector));
         if (++n % 16 === 0) await yieldToLoop();
       }
       heldOut.push(...[...byFrame.values()].map((o) => o.raw));
@@ -314,7 +376,7 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     for (const [a, b] of blocks) {
       const fold = await kind.fit([...frames.slice(0, a), ...frames.slice(b)], spec.params);
       await fitted();
-      for (let i = a; i < b; i++) byFrame.set(i, fold.score(frames[i]!));
+      for (let i = a; i < b; i++) byFrame.set(i, judged(fold.score(frames[i]!), fold));
     }
     heldOut.push(...[...byFrame.values()].map((o) => o.raw));
     heldOutByFrame.push(byFrame);
@@ -358,6 +420,7 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     combine,
     ...(ensembleCalibration ? { ensembleCalibration } : {}),
     ...(ensembleHeldOut ? { ensembleHeldOut } : {}),
+    ...(hasAreas(options.areas) ? { areas: options.areas } : {}),
   };
   const fps = options.fps ?? 5;
   if (!(fps > 0 && fps <= 60)) throw new RangeError(`fps must be in (0, 60], got ${fps}`);
@@ -384,8 +447,8 @@ function memberScoreOf(out: DetectorOutput, calibration: MemberCalibration): Mem
   };
 }
 
-/** Below this the evidence threshold is not trusted: about a second and a half of a cell at score 1 (quiet training footage). */
-const MIN_EVIDENCE_THRESHOLD = 0.5;
+/** Below this the evidence threshold is not trusted (quiet training footage): a cell at 0.7 for 5 s reaches it, one at 0.8 for 2 s does not. */
+const MIN_EVIDENCE_THRESHOLD = 0.65;
 
 /**
  * Runs the held-out frames through the temporal stage in order — a run restarts where the frames are not
@@ -407,7 +470,7 @@ function calibrateTemporal(
     if (!last || f.index !== last.index + 1 || f.seq <= last.seq) state = undefined;
     const at = f.seq * intervalSeconds * 1000;
     if (f.score.warm) state = foldEvidence(state, f.score.map, at, intervalSeconds, params);
-    evidence.push(state ? Math.max(...state.evidence) : 0);
+    evidence.push(state ? evidenceScore(f.score.map, state, params) : 0);
     last = f;
   }
   const evidenceThreshold = Math.max(MIN_EVIDENCE_THRESHOLD, evidence.length ? calibrate(evidence, fpr, margin).threshold : 0);
@@ -475,6 +538,7 @@ export async function loadCameraModel(dir: string): Promise<CameraModel> {
       fail('manifest temporal stage is invalid (needs positive thresholds, interval and seconds, and cap > floor)');
     }
   }
+  if (manifest.areas !== undefined && !validAreas(manifest.areas)) fail('manifest areas are invalid (masks and zones must be lists of polygons of 3 or more [x, y] points in 0–1)');
   const members: Member[] = [];
   for (const m of manifest.members) {
     const c = m?.calibration;
@@ -503,6 +567,11 @@ export async function loadCameraModel(dir: string): Promise<CameraModel> {
     members.push({ detector, calibration: c });
   }
   return new EnsembleCameraModel(manifest, members);
+}
+
+function validAreas(areas: unknown): boolean {
+  const polygons = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 3 && p.every((q) => Array.isArray(q) && q.length === 2 && q.every((n) => typeof n === 'number' && n >= 0 && n <= 1))));
+  return typeof areas === 'object' && areas !== null && polygons((areas as CameraAreas).masks) && polygons((areas as CameraAreas).zones);
 }
 
 function toLittleEndian(a: Float32Array): Uint8Array {

@@ -25,7 +25,8 @@ export type ThreadFitReply = { ok: true; version: string; fitMs: number } | { ok
 export function fitCameraModelInThread(frames: FrameInput[], options: ThreadFitOptions, modelsDir: string): Promise<{ version: string; fitMs: number }> {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./fitThreadWorker.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
-  const request: ThreadFitRequest = { entry, frames, options, modelsDir };
+  // A memory does not cross to the thread (it rebuilds one from the sequence numbers).
+  const request: ThreadFitRequest = { entry, frames: frames.map(({ memory: _memory, ...f }) => f), options, modelsDir };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./fitThreadBoot.mjs', import.meta.url), { workerData: request });
     let settled = false;

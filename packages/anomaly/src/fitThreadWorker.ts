@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend/tfBackend.js';
 import { fitCameraModel, saveCameraModel } from './cameraModel.js';
 import type { ThreadFitReply, ThreadFitRequest } from './fitThread.js';
+import { withSequenceMemory } from './frameInput.js';
 
 const { frames, options, modelsDir } = workerData as ThreadFitRequest;
 // On Linux a niceness applies to the calling thread only: the fit yields the CPU to the camera's
@@ -18,7 +19,7 @@ let reply: ThreadFitReply;
 try {
   const t0 = performance.now();
   await initBackend();
-  const model = await fitCameraModel(frames, options);
+  const model = await fitCameraModel(withSequenceMemory(frames), options);
   await saveCameraModel(model, join(modelsDir, model.manifest.version));
   reply = { ok: true, version: model.manifest.version, fitMs: Math.round(performance.now() - t0) };
 } catch (err) {

@@ -27,6 +27,8 @@ export interface BackgroundImages {
   short: Uint8Array;
   /** Frames folded into the pair so far: a young pair has not settled yet. */
   age: number;
+  /** The same in seconds of the camera's footage (frames over its rate); absent in pairs packed by older versions. */
+  seconds?: number;
 }
 
 /**
@@ -37,5 +39,25 @@ export function framesWithPrev(frames: Uint8Array[], width: number, height: numb
   return frames.map((data, i) => {
     const prev = i > 0 ? frames[i - 1] : undefined;
     return prev ? { data, width, height, prev, seq: i, memory } : { data, width, height, seq: i, memory };
+  });
+}
+
+/**
+ * Gives frames that carry a `seq` a feature memory shared by each run of consecutive sequence numbers
+ * (a new run where the numbers jump back or skip ahead): what a fitting thread does with frames that
+ * crossed to it, as a memory does not survive the crossing.
+ */
+export function withSequenceMemory(frames: FrameInput[]): FrameInput[] {
+  let memory = new SequenceMemory();
+  let last: number | undefined;
+  return frames.map((f) => {
+    if (f.seq === undefined) {
+      last = undefined;
+      const { memory: _dropped, ...rest } = f;
+      return rest;
+    }
+    if (last === undefined || f.seq !== last + 1) memory = new SequenceMemory();
+    last = f.seq;
+    return { ...f, memory };
   });
 }

@@ -30,3 +30,5 @@ export { ObjectsDetector, objectsKind, clearObjectDetections, detectObjects, def
 export { FlowHistogram, flowHistogramKind, defaultFlowHistogramParams, FlowDescriptors, LocationBank, type FlowHistogramParams } from './flowHistogram/index.js';
 export { OpticalFlow, defaultOpticalFlowParams, gaussianBlur, lumaOf, type DenseFlow, type OpticalFlowParams } from './features/opticalFlow.js';
 export { SequenceMemory, type FeatureMemory, type MemoryUse } from './features/featureMemory.js';
+export * from './temporal/evidence.js';
+export * from './areas.js';

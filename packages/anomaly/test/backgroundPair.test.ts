@@ -39,8 +39,10 @@ describe('BackgroundPair (the dense state ingest keeps per camera)', () => {
     pair.next(withBlock(50));
     const bg = pair.next(grey())!;
     const bytes = packBackground(bg);
-    expect(bytes.length).toBe(4 + 2 * backgroundBytes(W, H));
-    expect(unpackBackground(bytes, W, H)).toEqual({ age: 1, long: bg.long, short: bg.short });
+    expect(bytes.length).toBe(8 + 2 * backgroundBytes(W, H));
+    const back = unpackBackground(bytes, W, H)!;
+    expect({ age: back.age, long: back.long, short: back.short }).toEqual({ age: 1, long: bg.long, short: bg.short });
+    expect(back.seconds).toBeCloseTo(0.2, 6);
     expect(unpackBackground(bytes, W * 2, H)).toBeUndefined();
   });
 
@@ -61,7 +63,9 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
     kind: 'stopped-vehicle', startSeconds: 20.6, durationSeconds: 12,
     size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
   };
-  const fit = (frames: ClipFrame[]) => fitCameraModel(frames.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: ['backgroundPair'] });
+  // Judged from the pair's first seconds here (the clip is 38 s); the half-minute warm-up has a test of its own.
+  const fit = (frames: ClipFrame[]) =>
+    fitCameraModel(frames.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: [{ name: 'backgroundPair', params: { minSeconds: 0 } }] });
 
   beforeAll(async () => {
     split = await splitClip('street.mp4', 20);
@@ -103,6 +107,17 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
     const over = scores.filter((r) => r.s >= 1);
     report(`backgroundPair: clean remainder max ${Math.max(...scores.map((r) => r.s)).toFixed(2)}, ${over.length}/${scores.length} frames ≥ 1 (from ${over[0]?.t.toFixed(1)} s)`);
     expect(scores.filter((r) => r.t < 24).every((r) => r.s < 1)).toBe(true);
+  });
+
+  it('stays cold, and silent, while the pair is younger than half a minute of footage', async () => {
+    const warmUp = await fitCameraModel(clean.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: ['backgroundPair'] });
+    const frames = renderClip(split, [stopped]).filter((f) => anomalyStoppedAt(stopped, f.t) && f.t < 30);
+    expect(frames.length).toBeGreaterThan(20);
+    for (const f of frames) {
+      const s = warmUp.score(f.input);
+      expect(s.warm).toBe(false);
+      expect(s.score).toBe(0);
+    }
   });
 
   it('is neutral without a background pair, and refuses to fit without one', async () => {

@@ -2,6 +2,7 @@
 import type { Region } from '@vigil/core';
 import { extractRegions } from '../../regions/src/extractRegions.js';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
+import { SequenceMemory } from '../src/features/featureMemory.js';
 import { framesWithPrev, type FrameInput } from '../src/frameInput.js';
 import { anomalyBoxAt, boxIoU, injectAnomaly, type AnomalySpec } from '../src/synth/index.js';
 import { decodeClip, TRAFFIC_DIR } from './footage.js';
@@ -46,7 +47,9 @@ export function injectIntoRest(split: ClipSplit, spec: AnomalySpec): InjectedFra
     const { box } = injectAnomaly(data, width, height, t, spec);
     return { data, t, box };
   });
-  return drawn.slice(1).map((d, i) => ({ t: d.t, box: d.box, input: { data: d.data, width, height, prev: drawn[i]!.data } }));
+  // A feature memory of its own, as the drawn frames differ from the clean ones members remember.
+  const memory = new SequenceMemory();
+  return drawn.slice(1).map((d, i) => ({ t: d.t, box: d.box, input: { data: d.data, width, height, prev: drawn[i]!.data, seq: trainCount + i, memory } }));
 }
 
 export function topRegion(model: CameraModel, input: FrameInput): { score: number; region: Region | undefined } {

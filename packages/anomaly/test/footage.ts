@@ -1,7 +1,9 @@
 /** Decodes the real test clips with ffmpeg, as the live system analyses them: 320 px wide, 5 fps, RGB24. */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-export const TRAFFIC_DIR = '/work/shared/data/traffic';
+/** The repository's own copies of the real clips (footage/README.md). */
+export const TRAFFIC_DIR = fileURLToPath(new URL('../../../footage', import.meta.url));
 export const ANALYSIS_FPS = 5;
 
 export interface DecodedClip {

@@ -34,9 +34,13 @@ describe('temporal evidence', () => {
     const sustained = run(Array.from({ length: 5 * FPS }, (_, i) => ({ at: i * 200, map: map(0.7) })))!;
     const oneFrame = run([{ at: 0, map: map(0.9) }])!;
     const oneWild = run([{ at: 0, map: map(5) }])!;
-    expect(evidenceScore(sustained, calibration)).toBeGreaterThanOrEqual(1);
-    expect(evidenceScore(oneFrame, calibration)).toBeLessThan(1);
-    expect(evidenceScore(oneWild, calibration)).toBeLessThan(1);
+    const at = (s: EvidenceState, now: ScoreMap) => evidenceScore(now, s, defaultTemporalParams, calibration.evidenceThreshold);
+    expect(at(sustained, map(0.7))).toBeGreaterThanOrEqual(1);
+    expect(at(oneFrame, map(0.9))).toBeLessThan(1);
+    expect(at(oneWild, map(5))).toBeLessThan(1);
+    // Evidence counts only while its cell is still elevated: the region gone, the route is off.
+    expect(at(sustained, map(0.1))).toBe(0);
+    expect(Math.max(...accumulatedMap(map(0.1), sustained, calibration).data)).toBeLessThan(1);
     // The accumulated map carries it at its cell, and only there.
     const acc = accumulatedMap(map(0.7), sustained, calibration);
     expect(acc.data[2 * COLS + 3]).toBeGreaterThanOrEqual(1);

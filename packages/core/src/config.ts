@@ -12,6 +12,10 @@ const sourceUrl = z.string().min(1).refine(
   'must be an rtsp://, rtsps://, http(s):// or file URL, or a file path',
 );
 
+/** A point in normalised frame coordinates: x and y in 0–1 of the analysed frame's width and height. */
+const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+const polygon = z.array(point).min(3, 'needs at least 3 points [x, y] (each 0–1 of the frame)');
+
 export const alertPolicySchema = z.strictObject({
   /** Frames over threshold within `confirmSeconds` needed to open an alert. */
   confirmFrames: z.number().int().min(1).max(100).default(3),
@@ -39,7 +43,7 @@ export const cameraSchema = z.strictObject({
   retentionDays: z.number().positive().max(3650).default(30),
   /** Ensemble members trained for this camera (detector names); the default set when absent. */
   members: z.array(z.string().min(1)).min(1).optional(),
-  /** How members' normalised scores combine: 'geometric-mean' (evidence multiplies; the default) or 'max' (any member alarms). */
+  /** How members' normalised scores combine: 'max' (any member alarms; the default) or 'geometric-mean' (evidence multiplies). */
   combine: z.enum(['max', 'geometric-mean']).optional(),
   /**
    * Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, on every
@@ -53,6 +57,10 @@ export const cameraSchema = z.strictObject({
   }).prefault({}),
   /** Share of normal frames allowed over threshold when calibrating this camera's model. */
   targetFalsePositiveRate: z.number().gt(0).lt(0.5).default(0.01),
+  /** Areas never judged (a timestamp overlay, trees, sky): polygons in 0–1 frame coordinates. */
+  masks: z.array(z.strictObject({ name: z.string().optional(), polygon })).default([]),
+  /** Areas watched (lanes, shoulders): when any is given, only these are judged. */
+  zones: z.array(z.strictObject({ name: id, polygon })).default([]),
 });
 
 export const webhookSchema = z.strictObject({

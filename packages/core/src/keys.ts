@@ -20,6 +20,10 @@ export function redisKeys(ns: string) {
     scoreTimeline: (cameraId: string) => `${ns}:scores:${cameraId}`,
     /** String with a TTL: while it exists, every frame of the camera gets the cascade's backbone tier (set by workers). */
     cascadeEscalated: (cameraId: string) => `${ns}:escalated:${cameraId}`,
+    /** Hash: the camera's temporal evidence (`s`, packed by @vigil/anomaly's packEvidence) and its version `v` (compare-and-set by workers). */
+    evidence: (cameraId: string) => `${ns}:evidence:${cameraId}`,
+    /** A member's features of one frame (see @vigil/anomaly's FeatureMemory), kept as long as the frame's bytes. */
+    frameFeatures: (cameraId: string, key: string, seq: number) => `${ns}:features:${cameraId}:${key}:${seq}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

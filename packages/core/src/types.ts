@@ -45,6 +45,8 @@ export interface FrameScore {
   modelVersion: string;
   /** A whole-frame change (shake, exposure or IR switch): reported, but it never opens or extends an alert. */
   gated?: boolean;
+  /** A member was still warming up (motion or background history too short after a start or a seek): it never opens or extends an alert either. */
+  warming?: boolean;
 }
 
 export type AlertState = 'open' | 'closed';

@@ -135,3 +135,23 @@ function closing(mask: Uint8Array, cols: number, rows: number): Uint8Array {
   }
   return closed;
 }
+
+/**
+ * The regions an alert frame carries: the map's regions over threshold, or, when the frame is over its
+ * threshold but no cell is (an image-level member, or evidence spread thin), the region around the map's
+ * peak — cells within half of the peak, connected to it: every alert points somewhere. Below threshold
+ * a frame gets only the regions its cells make.
+ */
+export function frameRegions(map: ScoreMap, frameScore: number, options: Omit<ExtractRegionsOptions, 'threshold' | 'extentThreshold'> = {}): Region[] {
+  const regions = extractRegions(map, { ...options, threshold: 1 });
+  if (regions.length > 0 || frameScore < 1) return regions;
+  let peak = 0;
+  for (const v of map.data) if (v > peak) peak = v;
+  if (!(peak > 0)) {
+    // A flat map: the whole covered frame.
+    const w = options.frame ? (options.coveredWidth ?? options.frame.width) / options.frame.width : 1;
+    const h = options.frame ? (options.coveredHeight ?? options.frame.height) / options.frame.height : 1;
+    return [{ x: 0, y: 0, width: w, height: h, score: frameScore }];
+  }
+  return extractRegions(map, { ...options, threshold: peak, extentThreshold: peak / 2 }).slice(0, 1).map((r) => ({ ...r, score: frameScore }));
+}

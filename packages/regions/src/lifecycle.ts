@@ -183,8 +183,8 @@ export function stepLifecycle(state: LifecycleState, score: FrameScore, policy: 
   const events: LifecycleEvent[] = [];
   const t = score.capturedAt;
   const latestAt = (s.latestAt = s.latestAt === null ? t : Math.max(s.latestAt, t));
-  // A gated frame (whole-frame change) is seen — time moves on — but never opens or extends an alert.
-  const high = score.score >= 1 && score.gated !== true;
+  // A gated frame (whole-frame change) or a warming one is seen — time moves on — but never opens or extends an alert.
+  const high = score.score >= 1 && score.gated !== true && score.warming !== true;
   // Late frames of a closed alert, or older than anything still undecided, change nothing.
   const counts = () => high && (s.closedThrough === null || t >= s.closedThrough) && t > latestAt - p.horizonMs;
 

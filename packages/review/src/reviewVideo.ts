@@ -5,8 +5,8 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { alertPolicySchema, ModelError, StreamError, UsageError, type AlertPolicy, type FrameScore, type Region } from '@vigil/core';
-import { BackgroundPair, initBackend, loadCameraModel, SequentialCascade, type CameraModel, type CascadeSettings } from '@vigil/anomaly';
-import { AlertLifecycle, extractRegions, newAlertId, type LifecycleEvent } from '@vigil/regions';
+import { BackgroundPair, initBackend, loadCameraModel, SequenceMemory, SequentialCascade, type CameraModel, type CascadeSettings, type EvidenceState } from '@vigil/anomaly';
+import { AlertLifecycle, frameRegions, newAlertId, type LifecycleEvent } from '@vigil/regions';
 import { decodeFrames, drawBoxes, encodeJpeg, isNetworkUrl, probeVideo } from '@vigil/video';
 import type { ReviewAlert, ReviewReport, ReviewResult, TimelinePoint } from './report.js';
 
@@ -75,6 +75,9 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
   const lifecycle = new AlertLifecycle(policy, () => newAlertId(cameraId));
   // Kept over every frame as ingest keeps it for a live camera, so the background member sees the same input.
   const background = new BackgroundPair(width, height, { fps });
+  // Members' features of the last frames (motion pooled over time), as workers keep them in Redis.
+  const memory = new SequenceMemory(64);
+  let evidence: EvidenceState | undefined;
 
   const timeline: TimelinePoint[] = [];
   const episodes = new Map<string, Episode>();
@@ -107,23 +110,27 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     }
     const at = Math.round(f.timeSeconds * 1000);
     const bg = background.next(f.data);
-    const input = { data: f.data, width, height, ...(prev ? { prev } : {}), ...(bg ? { background: bg } : {}) };
+    const input = { data: f.data, width, height, seq: f.index, memory, ...(prev ? { prev } : {}), ...(bg ? { background: bg } : {}) };
     // The worker's cascade, with the frame index as sequence number (it picks the steady sample) and its escalation.
-    const scored = cascade.score(input, f.index);
-    const regions = extractRegions(scored.map, { threshold: 1, frame: { width, height }, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
+    const instant = cascade.score(input, f.index);
+    const accumulated = model.accumulate(instant, evidence, at, { gated: instant.gated });
+    evidence = accumulated.state;
+    const scored = { ...accumulated.score, gated: instant.gated };
+    const regions = frameRegions(scored.map, scored.score, { frame: { width, height }, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const record: FrameRecord = { at, score: scored.score, regions, members: scored.members, data: f.data };
     recent = recent.filter((r) => r.at > at - horizonMs);
-    if (!scored.gated) recent.push(record);
+    if (!scored.gated && scored.warm) recent.push(record);
     timeline.push({ t: f.timeSeconds, score: scored.score });
 
     const score: FrameScore = {
       cameraId, seq: f.index, capturedAt: at, score: scored.score, frame: { width, height }, regions, members: scored.members, modelVersion,
       ...(scored.gated ? { gated: true } : {}),
+      ...(scored.warm ? {} : { warming: true }),
     };
     onEvents(lifecycle.push(score));
     const open = lifecycle.current.open;
     const ep = open ? episodes.get(open.id) : undefined;
-    if (ep && !scored.gated && record.score > ep.peak.score) ep.peak = record;
+    if (ep && !scored.gated && scored.warm && record.score > ep.peak.score) ep.peak = record;
 
     prev = f.data;
     frames++;

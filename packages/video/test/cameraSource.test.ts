@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
   type CameraStateChange,
 } from '../src/index.js';
 
-const STREET = '/work/shared/data/traffic/street.mp4';
+const STREET = fileURLToPath(new URL('../../../footage/street.mp4', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A started source with everything it reported, timestamped on arrival. */

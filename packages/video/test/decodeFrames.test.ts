@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { StreamError } from '@vigil/core';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, encodeVideo, probeVideo, type DecodedFrame } from '../src/index.js';
 
-const STREET = '/work/shared/data/traffic/street.mp4';
+const STREET = fileURLToPath(new URL('../../../footage/street.mp4', import.meta.url));
 
 function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   let s = 0;
@@ -49,7 +50,7 @@ describe('decodeFrames', () => {
   });
 
   it('reports a missing file as a StreamError naming the path', async () => {
-    const missing = '/work/shared/data/traffic/no-such-clip.mp4';
+    const missing = fileURLToPath(new URL('../../../footage/no-such-clip.mp4', import.meta.url));
     const err = await collect(decodeFrames(missing, { fps: 5, width: 320 })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StreamError);
     expect((err as Error).message).toContain(missing);

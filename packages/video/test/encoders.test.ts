@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { decodeFrames, drawBoxes, encodeJpeg } from '../src/index.js';
 
-const STREET = '/work/shared/data/traffic/street.mp4';
+const STREET = fileURLToPath(new URL('../../../footage/street.mp4', import.meta.url));
 
 describe('encodeJpeg', () => {
   it('encodes a real frame to a JPEG that decodes to the same size and similar pixels', async () => {

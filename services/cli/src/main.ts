@@ -67,7 +67,7 @@ function positiveInteger(value: string): number {
 }
 
 function combineOption(): Option {
-  return new Option('--combine <rule>', "how members' scores combine (default geometric-mean)").choices(['max', 'geometric-mean']);
+  return new Option('--combine <rule>', "how members' scores combine (default max)").choices(['max', 'geometric-mean']);
 }
 
 function memberList(value: string): string[] {

@@ -22,6 +22,9 @@ export interface CameraInfo {
   dropped: number;
   scored: number;
   lastFrameAt: string | null;
+  /** Polygons of [x, y] in 0–1 of the frame (absent from older gateways). */
+  masks?: { name?: string; polygon: [number, number][] }[];
+  zones?: { name: string; polygon: [number, number][] }[];
 }
 
 /** One scored frame of a camera, pushed on /v1/preview (services/worker/src/scoreTimeline.ts). */

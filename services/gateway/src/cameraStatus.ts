@@ -13,6 +13,9 @@ export interface CameraStatus {
   scoreSeconds: number;
   /** ISO-8601, or null when no frame has arrived. */
   lastFrameAt: string | null;
+  /** Areas never judged and areas watched (polygons of [x, y] in 0–1 of the frame), as configured. */
+  masks: { name?: string; polygon: [number, number][] }[];
+  zones: { name: string; polygon: [number, number][] }[];
 }
 
 function count(value: string | undefined): number {
@@ -47,6 +50,8 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
       scored: count(hash.scored),
       scoreSeconds: count(hash.scoreSecondsTotal),
       lastFrameAt: toIsoTime(hash.lastFrameAt),
+      masks: cam.masks ?? [],
+      zones: cam.zones ?? [],
     };
   });
 }

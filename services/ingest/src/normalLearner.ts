@@ -1,6 +1,6 @@
 /** Collects a camera's first `learnSeconds` of analysed frames and fits its first model from them. */
 import type { CameraConfig, Frame } from '@vigil/core';
-import { fitCameraModelInThread, type BackgroundImages, type FrameInput } from '@vigil/anomaly';
+import { areasOfCamera, fitCameraModelInThread, type BackgroundImages, type FrameInput } from '@vigil/anomaly';
 
 export class NormalLearner {
   private readonly frames: FrameInput[] = [];
@@ -17,6 +17,7 @@ export class NormalLearner {
       data: frame.data,
       width: frame.width,
       height: frame.height,
+      seq: frame.seq,
       ...(sameSize ? { prev: this.prev!.data } : {}),
       ...(background ? { background } : {}),
     });
@@ -38,6 +39,8 @@ export class NormalLearner {
     return fitCameraModelInThread(this.frames, {
       cameraId: this.camera.id,
       targetFalsePositiveRate: this.camera.targetFalsePositiveRate,
+      fps: this.camera.fps,
+      areas: areasOfCamera(this.camera),
       ...(this.camera.members ? { members: this.camera.members } : {}),
       ...(this.camera.combine ? { combine: this.camera.combine } : {}),
     }, modelsDir);

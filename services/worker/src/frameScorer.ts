@@ -1,12 +1,14 @@
-/** Scores one queued frame: bytes from Redis → camera model → regions → alert images on disk → alert lifecycle. */
+/** Scores one queued frame: bytes and feature memory from Redis → camera model → temporal evidence → regions → alert images on disk → alert lifecycle. */
 import type { Redis } from 'ioredis';
 import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
-import { extractRegions } from '@vigil/regions';
+import { frameRegions } from '@vigil/regions';
 import { DEFAULT_CASCADE, escalates, planCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
 import type { BackboneBatcher } from './backboneBatcher.js';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
 import { alertsShowingFrame, writeAlertFiles } from './alertSnapshots.js';
+import { CameraEvidence } from './cameraEvidence.js';
+import { loadFrameMemory } from './frameMemory.js';
 
 const log = createLogger('worker:snapshots');
 
@@ -18,9 +20,14 @@ export interface CascadeWiring {
   batcher?: BackboneBatcher;
 }
 
+/** Default life of a frame's features in Redis: as long as ingest keeps the frame's bytes. */
+const DEFAULT_FRAME_TTL_SECONDS = 20;
+
 export type ScoreOutcome = { kind: 'scored'; score: FrameScore; events: AlertEvent[] } | { kind: 'expired' } | { kind: 'no-model' };
 
 export class FrameScorer {
+  private readonly evidence: CameraEvidence;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -29,50 +36,60 @@ export class FrameScorer {
     /** Alert images go under `alertFilesDir(dataDir, alertId)`. */
     private readonly dataDir: string,
     private readonly cascade: CascadeWiring = {},
-  ) {}
+    private readonly frameTtlSeconds = DEFAULT_FRAME_TTL_SECONDS,
+  ) {
+    this.evidence = new CameraEvidence(redis, keys);
+  }
 
   async score(job: FrameJob): Promise<ScoreOutcome> {
     const model = await this.models.get(job.cameraId);
     if (!model) return { kind: 'no-model' };
     const escalationKey = this.keys.cascadeEscalated(job.cameraId);
-    const [data, prev, bg, escalated] = await Promise.all([
+    const [data, prev, bg, escalated, stored] = await Promise.all([
       this.redis.getBuffer(job.key),
       job.prevKey ? this.redis.getBuffer(job.prevKey) : Promise.resolve(null),
       job.bgKey ? this.redis.getBuffer(job.bgKey) : Promise.resolve(null),
       this.redis.exists(escalationKey),
+      loadFrameMemory(this.redis, this.keys, job.cameraId, job.seq, model.memoryUses(), this.frameTtlSeconds),
     ]);
     if (!data) return { kind: 'expired' };
     const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const prevBytes = prev && prev.byteLength === data.byteLength ? new Uint8Array(prev.buffer, prev.byteOffset, prev.byteLength) : undefined;
     // The background pair was kept by ingest (workers hold no per-camera state); expired or absent → that member is neutral.
     const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
-    const input = { data: bytes, width: job.width, height: job.height, ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}) };
+    const input = {
+      data: bytes, width: job.width, height: job.height, seq: job.seq, memory: stored.memory,
+      ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}),
+    };
     const settings = this.cascade.settingsFor?.(job.cameraId);
     const plan = planCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
     if (!plan.done && this.cascade.batcher) await this.cascade.batcher.prefetch(model, input, plan.names);
     const result = plan.done ?? plan.finish();
+    // This frame's features for the camera's next frames, and its score into the camera's evidence.
+    const [accumulated] = await Promise.all([this.evidence.fold(job.cameraId, model, result, job.capturedAt, result.gated), stored.save()]);
     if (escalates(result, settings)) {
       // Shared by every worker: the camera's next frames get the backbone tier until this expires.
       const ms = Math.round(1000 * (settings?.escalateSeconds ?? DEFAULT_CASCADE.escalateSeconds));
       await this.redis.set(escalationKey, String(job.seq), 'PX', ms);
     }
     const frame = { width: job.width, height: job.height };
-    const regions = extractRegions(result.map, { threshold: 1, frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
+    const regions = frameRegions(accumulated.map, accumulated.score, { frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
     const score: FrameScore = {
       cameraId: job.cameraId,
       seq: job.seq,
       capturedAt: job.capturedAt,
-      score: result.score,
+      score: accumulated.score,
       frame,
       regions,
       members: result.members,
       modelVersion: model.manifest.version,
       ...(result.gated ? { gated: true } : {}),
+      ...(result.warm ? {} : { warming: true }),
     };
     // Images of the alert this frame opens or peaks, on disk before the events that point at them are sent.
     const events = await this.tracker.record(score, async (decided, next) => {
       for (const alertId of alertsShowingFrame(decided, next, score)) {
-        await writeAlertFiles(this.dataDir, alertId, { score, data: bytes, map: result.map, covered: model.covered }).catch((err: unknown) =>
+        await writeAlertFiles(this.dataDir, alertId, { score, data: bytes, map: accumulated.map, covered: model.covered }).catch((err: unknown) =>
           // An alert without its images beats no alert: log and go on.
           log.error('cannot write alert images', { alert: alertId, err: err instanceof Error ? err.message : String(err) }),
         );

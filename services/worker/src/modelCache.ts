@@ -1,7 +1,7 @@
 /** Loads camera models on demand and switches to a newer version between frames (workers hold no other camera state). */
 import type { Redis } from 'ioredis';
 import { createLogger, ModelError, type RedisKeys } from '@vigil/core';
-import { loadCameraModel, modelVersionDir, type CameraModel } from '@vigil/anomaly';
+import { loadCameraModel, modelVersionDir, type CameraAreas, type CameraModel } from '@vigil/anomaly';
 
 const log = createLogger('worker:models');
 /** How long a looked-up version is trusted before asking Redis again. */
@@ -17,7 +17,13 @@ export class ModelCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry | undefined>>();
 
-  constructor(private readonly redis: Redis, private readonly keys: RedisKeys, private readonly dataDir: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly dataDir: string,
+    /** The camera's masks and zones as configured now: they apply to a model fitted before they changed. */
+    private readonly areasFor: (cameraId: string) => CameraAreas | undefined = () => undefined,
+  ) {}
 
   /** The camera's current model, or undefined while it has none (still learning). */
   async get(cameraId: string): Promise<CameraModel | undefined> {
@@ -40,7 +46,9 @@ export class ModelCache {
     }
     const dir = modelVersionDir(this.dataDir, cameraId, version);
     try {
-      const model = await loadCameraModel(dir);
+      const loaded = await loadCameraModel(dir);
+      const areas = this.areasFor(cameraId);
+      const model = areas ? loaded.withAreas(areas) : loaded;
       const entry = { version, model, checkedAt: Date.now() };
       this.entries.set(cameraId, entry);
       log.info('model loaded', { camera: cameraId, version });

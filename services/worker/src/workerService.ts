@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config, type FrameJob } from '@vigil/core';
-import { initBackend } from '@vigil/anomaly';
+import { areasOfCamera, initBackend } from '@vigil/anomaly';
 import { AlertTracker } from './alertTracker.js';
 import { BackboneBatcher } from './backboneBatcher.js';
 import { FrameScorer } from './frameScorer.js';
@@ -37,11 +37,12 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const cascades = new Map(config.cameras.map((c) => [c.id, c.cascade]));
   // Frames scored at once (up to the concurrency) share one execute of the backbone.
   const batcher = new BackboneBatcher({ windowMs: 5, maxBatch: config.worker.concurrency });
-  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir), tracker, config.dataDir, {
+  const areas = new Map(config.cameras.map((c) => [c.id, areasOfCamera(c)]));
+  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir, (id) => areas.get(id)), tracker, config.dataDir, {
     backend,
     settingsFor: (id) => cascades.get(id),
     batcher,
-  });
+  }, config.ingest.frameTtlSeconds);
   const metrics = createWorkerMetrics();
   metrics.backend.set({ backend }, 1);
   // Retrospective reviews (POST /v1/reviews) run on workers too, one at a time, beside live frames.

@@ -1,24 +1,47 @@
 /** Fitting BackgroundPair: per cell, how high the static-foreground value f goes on normal footage (pooled over neighbours). */
 import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
+import { halfResRgb } from './pair.js';
 import { StaticForeground, type BackgroundPairParams } from './model.js';
+
+/** Frames the reference median is taken over (evenly spaced): enough for passing traffic to vanish from it. */
+const REFERENCE_FRAMES = 150;
+
+/** The training footage's per-pixel median at half resolution: the scene without its traffic, as it was learnt. */
+export function referenceBackground(frames: FrameInput[]): Float32Array {
+  const first = frames[0]!;
+  const step = Math.max(1, Math.floor(frames.length / REFERENCE_FRAMES));
+  const picked = frames.filter((_, i) => i % step === 0);
+  const hw = Math.floor(first.width / 2), hh = Math.floor(first.height / 2);
+  const halves = picked.map((f) => halfResRgb(f.data, f.width, f.height, new Float32Array(hw * hh * 3)));
+  const out = new Float32Array(hw * hh * 3);
+  const column = new Float32Array(halves.length);
+  for (let i = 0; i < out.length; i++) {
+    for (let k = 0; k < halves.length; k++) column[k] = halves[k]![i]!;
+    column.sort();
+    out[i] = column[column.length >> 1]!;
+  }
+  return out;
+}
 
 export const MIN_BACKGROUND_FRAMES = 10;
 
-export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairParams): { cols: number; rows: number; level: Float32Array } {
+export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairParams): { cols: number; rows: number; level: Float32Array; reference: Float32Array } {
   const first = frames[0];
   if (!first) throw new ModelError('backgroundPair: no training frames');
   if (!frames.some((f) => f.background)) {
     throw new ModelError('backgroundPair needs frames carrying their background pair: run withBackgrounds(frames) over the footage in order first');
   }
   const sf = new StaticForeground(first.width, first.height, params.cell);
+  const reference = referenceBackground(frames);
   const n = sf.cols * sf.rows;
   const sum = new Float64Array(n), sum2 = new Float64Array(n);
   const f = new Float32Array(n);
   let used = 0;
   for (const input of frames) {
     if (input.width !== first.width || input.height !== first.height) throw new ModelError(`training frames differ in size: ${first.width}x${first.height} and ${input.width}x${input.height}`);
-    if (!sf.measure(input, params.minAge, f)) continue;
+    // Young pairs too (a camera learns from its first half-minute), against the reference as well.
+    if (!sf.measure(input, { minAge: params.minAge, minSeconds: 0 }, f, reference)) continue;
     used++;
     for (let k = 0; k < n; k++) {
       sum[k]! += f[k]!;
@@ -46,5 +69,5 @@ export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairPara
       level[r * cols + c] = Math.max(params.minLevel, mean + params.levelStd * std);
     }
   }
-  return { cols, rows, level };
+  return { cols, rows, level, reference };
 }

@@ -22,6 +22,8 @@ export class BackgroundPairDetector implements Detector {
     readonly frame: FrameSize,
     /** Normal level of f per cell. */
     readonly level: Float32Array,
+    /** The training footage's median (half-res RGB); absent in models fitted before it was kept. */
+    readonly reference?: Float32Array,
   ) {
     this.sf = new StaticForeground(frame.width, frame.height, params.cell);
     if (level.length !== this.sf.cols * this.sf.rows) throw new ModelError(`backgroundPair has ${level.length} levels, a ${frame.width}x${frame.height} frame has ${this.sf.cols * this.sf.rows} cells`);
@@ -34,7 +36,7 @@ export class BackgroundPairDetector implements Detector {
       throw new RangeError(`frame is ${input.width}x${input.height}, expected ${this.frame.width}x${this.frame.height}`);
     }
     const { cols, rows } = this.sf;
-    if (!this.sf.measure(input, this.params.minAge, this.cells)) {
+    if (!this.sf.measure(input, this.params, this.cells, this.reference)) {
       return { raw: this.params.minRaw, map: { cols, rows, data: new Float32Array(cols * rows) }, warm: false };
     }
     for (let k = 0; k < this.cells.length; k++) this.cells[k] = this.cells[k]! / this.level[k]!;
@@ -44,7 +46,7 @@ export class BackgroundPairDetector implements Detector {
   }
 
   exportState(): DetectorState {
-    return { state: { cols: this.sf.cols, rows: this.sf.rows }, arrays: { level: this.level } };
+    return { state: { cols: this.sf.cols, rows: this.sf.rows }, arrays: { level: this.level, ...(this.reference ? { reference: this.reference } : {}) } };
   }
 }
 
@@ -52,7 +54,7 @@ function resolveParams(given: Record<string, unknown> | undefined): BackgroundPa
   const p = { ...defaultBackgroundPairParams, ...(given ?? {}) } as BackgroundPairParams;
   const nonNeg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const ok =
-    Number.isInteger(p.cell) && p.cell >= 2 && p.cell % 2 === 0 && Number.isInteger(p.minAge) && p.minAge >= 1 &&
+    Number.isInteger(p.cell) && p.cell >= 2 && p.cell % 2 === 0 && Number.isInteger(p.minAge) && p.minAge >= 1 && nonNeg(p.minSeconds) &&
     nonNeg(p.minLevel) && p.minLevel > 0 && nonNeg(p.levelStd) && Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
     typeof p.smooth === 'boolean' && nonNeg(p.minRaw);
   if (!ok) throw new ModelError(`invalid backgroundPair params: ${JSON.stringify(given)}`);
@@ -64,9 +66,9 @@ export const backgroundPairKind: DetectorKind = {
   tier: 'cheap',
   fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
     const p = resolveParams(params);
-    const { level } = fitNormalLevels(frames, p);
+    const { level, reference } = fitNormalLevels(frames, p);
     const first = frames[0]!;
-    return new BackgroundPairDetector(p, { width: first.width, height: first.height }, level);
+    return new BackgroundPairDetector(p, { width: first.width, height: first.height }, level, reference);
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
     const p = resolveParams(params);
@@ -75,6 +77,9 @@ export const backgroundPairKind: DetectorKind = {
     const cells = Math.floor(frame.width / p.cell) * Math.floor(frame.height / p.cell);
     if (level.length !== cells) throw new ModelError(`backgroundPair arrays do not match a ${frame.width}x${frame.height} frame: expected ${cells} levels, found ${level.length}`);
     if (level.some((v) => !(v > 0))) throw new ModelError('backgroundPair level holds a non-positive value');
-    return new BackgroundPairDetector(p, frame, level);
+    const { reference } = saved.arrays;
+    const half = Math.floor(frame.width / 2) * Math.floor(frame.height / 2) * 3;
+    if (reference && reference.length !== half) throw new ModelError(`backgroundPair reference does not match a ${frame.width}x${frame.height} frame: expected ${half} values, found ${reference.length}`);
+    return new BackgroundPairDetector(p, frame, level, reference);
   },
 };

@@ -19,8 +19,13 @@ import { halfResRgb } from './pair.js';
 export interface BackgroundPairParams {
   /** Cell side in full-res pixels (the shared grid: 8); a multiple of 2. */
   cell: number;
-  /** A pair younger than this many frames has not settled: the member stays neutral. */
+  /** A pair younger than this many frames has not settled: the member stays neutral (and cold). */
   minAge: number;
+  /**
+   * …nor one younger than this many seconds of footage: the long background moves toward a change over a
+   * minute, so before about half of that a vehicle stopped since the start cannot be told from the scene.
+   */
+  minSeconds: number;
   /** Smallest normal level of f per cell (levels): codec noise is not a stopped vehicle. */
   minLevel: number;
   /** Normal level = mean + `levelStd` × std of a cell's pooled training f. */
@@ -28,18 +33,22 @@ export interface BackgroundPairParams {
   /** Neighbouring cells (Chebyshev radius) pooled for a cell's normal level. */
   poolRadius: number;
   smooth: boolean;
-  /** Floor of the raw frame score, so calibration on empty scenes cannot yield a zero threshold. */
+  /**
+   * Floor of the raw frame score: f at its cells' normal level (1). Training footage seldom reaches that
+   * level (it is set at mean + levelStd·σ), and a threshold calibrated below it would flag swaying trees.
+   */
   minRaw: number;
 }
 
 export const defaultBackgroundPairParams: BackgroundPairParams = {
   cell: 8,
   minAge: 25,
+  minSeconds: 30,
   minLevel: 8,
   levelStd: 4,
   poolRadius: 1,
   smooth: true,
-  minRaw: 0.2,
+  minRaw: 1,
 };
 
 /** Reusable buffers for one frame size. */
@@ -67,19 +76,37 @@ export class StaticForeground {
     this.lumaLong = new Float32Array(n);
   }
 
-  /** f per cell into `out`; returns false (and zeros) when the input carries no settled pair. */
-  measure(input: FrameInput, minAge: number, out: Float32Array): boolean {
+  /**
+   * f per cell into `out`, against the camera's long background and, when given, its `reference` (the
+   * median of its training footage, half-res RGB): a stopped object is new against both, so the smaller
+   * f counts. The reference covers the pair's first minutes — the long background still holds its first
+   * frame then — and anything the footage itself jumps over (a recording looping); the long background
+   * covers slow changes since training (light, parked cars). Returns false (and zeros) when the pair is
+   * younger than `minAge` frames or `minSeconds` of footage.
+   */
+  measure(input: FrameInput, settled: { minAge: number; minSeconds: number }, out: Float32Array, reference?: Float32Array): boolean {
     out.fill(0);
     const bg: BackgroundImages | undefined = input.background;
     const n = this.cur.length;
-    if (!bg || bg.age < minAge || bg.long.length !== n || bg.short.length !== n) return false;
+    if (!bg || bg.age < settled.minAge || bg.long.length !== n || bg.short.length !== n) return false;
+    // The first half-minute after a start the pair is not judged at all: the long background still holds
+    // the first frame, and a scene's first stopped objects cannot be told from the scene yet.
+    if ((bg.seconds ?? 0) < settled.minSeconds) return false;
+    const withReference = reference !== undefined && reference.length === n;
+    halfResRgb(input.data, this.width, this.height, this.cur);
+    const hasPrev = input.prev !== undefined && input.prev.length >= this.width * this.height * 3;
+    if (hasPrev) halfResRgb(input.prev!, this.width, this.height, this.prev);
+    if (withReference) this.against(reference, bg.short, hasPrev, out);
+    const fromLong = new Float32Array(out.length);
+    this.against(bg.long, bg.short, hasPrev, fromLong);
+    for (let k = 0; k < out.length; k++) out[k] = withReference ? Math.min(out[k]!, fromLong[k]!) : fromLong[k]!;
+    return true;
+  }
+
+  /** f per cell against one long-term reference `L` (the current frame and its predecessor already in cur/prev). */
+  private against(L: ArrayLike<number>, S: ArrayLike<number>, hasPrev: boolean, out: Float32Array): void {
     const { cols, rows, hw, cur, prev } = this;
     const hc = this.cell / 2;
-    halfResRgb(input.data, this.width, this.height, cur);
-    const hasPrev = input.prev !== undefined && input.prev.length >= this.width * this.height * 3;
-    if (hasPrev) halfResRgb(input.prev!, this.width, this.height, prev);
-    const L = bg.long, S = bg.short;
-
     // Global gain: the median ratio of cell brightness, now against the long background.
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -114,30 +141,33 @@ export class StaticForeground {
           }
         }
         let f = Math.max(0, (Math.min(dcl, dsl) - dcs - dm) / area);
-        if (f > 0) {
-          const gNow = gradientEnergy(cur, hw, c * hc, r * hc, hc, 1);
-          const gLong = gradientEnergy(L, hw, c * hc, r * hc, hc, g);
-          if (gNow < gLong) f *= (gNow / gLong) ** 2;
-        }
+        // Arrived or left? An object that arrived brings edges the background lacked; the ground a
+        // departed one uncovers has lost edges the background had (its "ghost"). Edges both share (a
+        // curb, a lane mark) say nothing, so only the gained and the lost ones are weighed.
+        if (f > 0) f *= edgeGain(cur, L, hw, c * hc, r * hc, hc, g) ** 2;
         out[r * cols + c] = f;
       }
     }
-    return true;
   }
 }
 
-/** Sum of |∂x| + |∂y| of the channel sum over a `side × side` block of a half-res RGB image (scaled by `gain`). */
-function gradientEnergy(img: ArrayLike<number>, w: number, x0: number, y0: number, side: number, gain: number): number {
-  let e = 0;
+/**
+ * Of the edge strength that differs between a half-res block now and in the background `L` (scaled by
+ * `gain`), the share gained now: 1 for edges that appeared (an object arrived), 0 for edges that vanished
+ * (ground uncovered), about ½ when nothing differs.
+ */
+function edgeGain(cur: ArrayLike<number>, L: ArrayLike<number>, w: number, x0: number, y0: number, side: number, gain: number): number {
+  let gained = 0, lost = 0;
+  const sum = (img: ArrayLike<number>, i: number, k: number) => k * (img[i]! + img[i + 1]! + img[i + 2]!);
   for (let y = y0; y < y0 + side; y++) {
     for (let x = x0; x < x0 + side; x++) {
       const i = (y * w + x) * 3;
-      const v = img[i]! + img[i + 1]! + img[i + 2]!;
-      const right = x + 1 < x0 + side ? img[i + 3]! + img[i + 4]! + img[i + 5]! : v;
-      const j = i + w * 3;
-      const down = y + 1 < y0 + side ? img[j]! + img[j + 1]! + img[j + 2]! : v;
-      e += Math.abs(right - v) + Math.abs(down - v);
+      const right = x + 1 < x0 + side ? i + 3 : i, down = y + 1 < y0 + side ? i + w * 3 : i;
+      const now = Math.abs(sum(cur, right, 1) - sum(cur, i, 1)) + Math.abs(sum(cur, down, 1) - sum(cur, i, 1));
+      const then = Math.abs(sum(L, right, gain) - sum(L, i, gain)) + Math.abs(sum(L, down, gain) - sum(L, i, gain));
+      if (now > then) gained += now - then;
+      else lost += then - now;
     }
   }
-  return gain * e + 1;
+  return (gained + 1) / (gained + lost + 2);
 }

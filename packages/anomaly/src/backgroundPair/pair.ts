@@ -42,6 +42,7 @@ export class BackgroundPair {
   private readonly half: Float32Array;
   private readonly longStep: number;
   private readonly shortRate: number;
+  private readonly fps: number;
   private frames = 0;
 
   constructor(
@@ -56,6 +57,7 @@ export class BackgroundPair {
     this.long = new Float32Array(n);
     this.short = new Float32Array(n);
     this.half = new Float32Array(n);
+    this.fps = fps;
     this.longStep = 100 / (longSeconds * fps);
     this.shortRate = Math.min(1, 1 / (shortSeconds * fps));
   }
@@ -89,7 +91,7 @@ export class BackgroundPair {
   }
 
   snapshot(): BackgroundImages {
-    return { long: toBytes(this.long), short: toBytes(this.short), age: this.frames };
+    return { long: toBytes(this.long), short: toBytes(this.short), age: this.frames, seconds: this.frames / this.fps };
   }
 }
 
@@ -109,19 +111,21 @@ export function withBackgrounds(frames: FrameInput[], options: BackgroundPairOpt
   });
 }
 
-/** Wire format beside a frame in Redis: age (uint32 LE), then the long image, then the short one. */
+/** Wire format beside a frame in Redis: age in frames (uint32 LE), age in seconds (float32 LE), then the long image, then the short one. */
 export function packBackground(bg: BackgroundImages): Uint8Array {
-  const out = new Uint8Array(4 + bg.long.length + bg.short.length);
-  new DataView(out.buffer).setUint32(0, bg.age, true);
-  out.set(bg.long, 4);
-  out.set(bg.short, 4 + bg.long.length);
+  const out = new Uint8Array(8 + bg.long.length + bg.short.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, bg.age, true);
+  view.setFloat32(4, bg.seconds ?? 0, true);
+  out.set(bg.long, 8);
+  out.set(bg.short, 8 + bg.long.length);
   return out;
 }
 
 /** The pair packed by `packBackground` for a `width × height` frame, or undefined when the bytes do not fit that size. */
 export function unpackBackground(bytes: Uint8Array, width: number, height: number): BackgroundImages | undefined {
   const n = backgroundBytes(width, height);
-  if (bytes.length !== 4 + 2 * n) return undefined;
-  const age = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
-  return { age, long: bytes.subarray(4, 4 + n), short: bytes.subarray(4 + n, 4 + 2 * n) };
+  if (bytes.length !== 8 + 2 * n) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  return { age: view.getUint32(0, true), seconds: view.getFloat32(4, true), long: bytes.subarray(8, 8 + n), short: bytes.subarray(8 + n, 8 + 2 * n) };
 }

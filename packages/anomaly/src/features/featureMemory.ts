@@ -3,7 +3,7 @@
  * pools motion over the last few frames computes each frame's features once and reads its
  * predecessors' back. Offline paths (train, review, eval) keep them in a SequenceMemory per clip; the
  * live worker reads a camera's recent entries from Redis before scoring and writes the new one after
- * (workers hold no per-camera state: shared/DESIGN.md, "Where state lives"). An entry that is missing —
+ * (workers hold no per-camera state; a camera's dense state lives in ingest or in Redis). An entry that is missing —
  * a frame dropped, or still being scored by another worker — is simply left out of the pool.
  */
 

@@ -8,9 +8,11 @@
  * Δ the camera's frame interval. A sum of decayed terms does not depend on the order frames are folded
  * in, so workers scoring one camera's frames concurrently and out of order reach the same state; a late
  * frame adds its term decayed to the newest time. The accumulated map is
- *   A_c = max(m_c, E_c / h_E) / h_A,
- * h_E and h_A calibrated on held-out normal footage run through this same stage (cameraModel.ts): both
- * the instantaneous and the accumulated route keep the camera's false-positive target.
+ *   A_c = max(m_c, [m_c ≥ floor] · E_c / h_E) / h_A:
+ * evidence counts only while its cell is still above the floor, so it does not outlast what it saw (on
+ * UCSD Ped1 a tail of a few seconds after each anomaly was most of what it added in false positives).
+ * h_E and h_A are calibrated on held-out normal footage run through this same stage (cameraModel.ts):
+ * both the instantaneous and the accumulated route keep the camera's false-positive target.
  */
 import type { ScoreMap } from '@vigil/core';
 
@@ -66,24 +68,26 @@ export function foldEvidence(state: EvidenceState | undefined, map: ScoreMap, at
   return { at, cols: map.cols, rows: map.rows, evidence };
 }
 
-/** The accumulated map of a frame: max(instant, evidence / h_E) per cell, over h_A. */
+/** The accumulated map of a frame: max(instant, evidence / h_E where the cell is still above the floor) per cell, over h_A. */
 export function accumulatedMap(instant: ScoreMap, state: EvidenceState, calibration: TemporalCalibration): ScoreMap {
   const data = new Float32Array(instant.data.length);
   const same = state.cols === instant.cols && state.rows === instant.rows;
+  const floor = calibration.params.floor;
   const invE = 1 / calibration.evidenceThreshold, invA = 1 / calibration.threshold;
   for (let c = 0; c < data.length; c++) {
-    const e = same ? state.evidence[c]! * invE : 0;
     const m = instant.data[c]!;
+    const e = same && m >= floor ? state.evidence[c]! * invE : 0;
     data[c] = (m > e ? m : e) * invA;
   }
   return { cols: instant.cols, rows: instant.rows, data };
 }
 
-/** Largest evidence of any cell, over h_E. */
-export function evidenceScore(state: EvidenceState, calibration: TemporalCalibration): number {
+/** Largest evidence of a cell still above the floor in `instant`, over `evidenceThreshold` (1: raw evidence). */
+export function evidenceScore(instant: ScoreMap, state: EvidenceState, params: TemporalParams, evidenceThreshold = 1): number {
+  if (state.cols !== instant.cols || state.rows !== instant.rows) return 0;
   let m = 0;
-  for (const v of state.evidence) if (v > m) m = v;
-  return m / calibration.evidenceThreshold;
+  for (let c = 0; c < state.evidence.length; c++) if (instant.data[c]! >= params.floor && state.evidence[c]! > m) m = state.evidence[c]!;
+  return m / evidenceThreshold;
 }
 
 /** Packs a state for Redis: at (float64), cols, rows (uint16 each), then the evidence (float32), little-endian. */

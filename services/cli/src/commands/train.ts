@@ -13,6 +13,7 @@ import {
   withBackgrounds,
   initBackend,
   saveCameraModel,
+  SequenceMemory,
   type CameraModelManifest,
   type CombineRule,
   type FrameInput,
@@ -72,6 +73,7 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
       cameraId: opts.camera,
       ...(opts.members ? { members: opts.members } : {}),
       ...(opts.combine ? { combine: opts.combine } : {}),
+      fps,
       onProgress: ({ done, total }) => progress.update('training', done, total),
     });
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -140,9 +142,12 @@ async function readVideo(url: string, opts: ReadOptions, progress: PhaseProgress
     passes++;
     let prev: Uint8Array | undefined;
     let read = 0;
+    // Each pass is a run of its own: members pool features over its consecutive frames only.
+    const memory = new SequenceMemory();
     for await (const f of decodeFrames(url, { fps: opts.fps, width: opts.width, maxFrames: wanted - frames.length })) {
       size = { width: f.width, height: f.height };
-      frames.push(prev ? { data: f.data, ...size, prev } : { data: f.data, ...size });
+      const run = { seq: read, memory };
+      frames.push(prev ? { data: f.data, ...size, prev, ...run } : { data: f.data, ...size, ...run });
       prev = f.data;
       read++;
       progress.update('decoding', frames.length, wanted);

@@ -17,6 +17,21 @@ function regionRect(r: Region, cls: string): SVGRectElement {
   return rect;
 }
 
+/** The camera's zones (watched) and masks (never judged), under the regions. */
+function areasOf(camera: CameraInfo): SVGGElement {
+  const polygon = (points: [number, number][], cls: string, title: string) => {
+    const p = svg('polygon', { points: points.map(([x, y]) => `${x},${y}`).join(' '), class: cls, 'vector-effect': 'non-scaling-stroke' });
+    p.append(svg('title', {}, title));
+    return p;
+  };
+  return svg(
+    'g',
+    { class: 'areas' },
+    ...(camera.zones ?? []).map((z) => polygon(z.polygon, 'zone', `zone ${z.name}`)),
+    ...(camera.masks ?? []).map((m) => polygon(m.polygon, 'mask', m.name ? `mask ${m.name} (not judged)` : 'mask (not judged)')),
+  );
+}
+
 export class CameraTile {
   readonly el: HTMLElement;
   private readonly frameBox: HTMLElement;
@@ -38,7 +53,7 @@ export class CameraTile {
     this.heat = h('img', { class: 'heatmap', alt: 'heatmap of the open alert', hidden: true });
     this.liveRegions = svg('g', { class: 'live-regions' });
     this.alertRegions = svg('g', { class: 'alert-regions' });
-    const overlay = svg('svg', { class: 'overlay', viewBox: '0 0 1 1', preserveAspectRatio: 'none' }, this.liveRegions, this.alertRegions);
+    const overlay = svg('svg', { class: 'overlay', viewBox: '0 0 1 1', preserveAspectRatio: 'none' }, areasOf(camera), this.liveRegions, this.alertRegions);
     this.placeholder = h('div', { class: 'placeholder' }, 'waiting for frames…');
     this.frameBox = h('div', { class: 'frame' }, this.placeholder, this.img, this.heat, overlay);
     this.stateEl = h('span', { class: 'state' });
