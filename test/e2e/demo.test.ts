@@ -19,7 +19,7 @@ describe('vigil demo', () => {
     expect(open, log).toBeDefined();
     expect(open).toMatch(/\[x=0\.\d+ y=0\.\d+ w=0\.\d+ h=0\.\d+ score=\d/);
     // The default ensemble scored the alerting frame: every member is listed with its normalised score.
-    expect(open).toMatch(/members: patchGaussian=\d+\.\d+ padim=\d+\.\d+ patchCore=\d+\.\d+/);
+    expect(open).toMatch(/members: flowHistogram=\d+\.\d+ backgroundPair=\d+\.\d+/);
     expect(log).toMatch(/ CLOSE +cam1 /);
   }, 200_000);
 });

@@ -85,10 +85,10 @@ describe('combining members', () => {
     expect(model.manifest.ensembleCalibration).toBeUndefined();
   });
 
-  it('is geometric-mean unless asked otherwise', async () => {
+  it('is max unless asked otherwise (the default members look for different things)', async () => {
     const model = await fitCameraModel(normal, { cameraId: 'c', members: ['testRed', 'testGreen'] });
-    expect(DEFAULT_COMBINE).toBe('geometric-mean');
-    expect(model.manifest.combine).toBe('geometric-mean');
+    expect(DEFAULT_COMBINE).toBe('max');
+    expect(model.manifest.combine).toBe('max');
   });
 
   it('gives a subset of members its own threshold from the held-out scores it keeps, through save and load', async () => {

@@ -29,7 +29,7 @@ describe('temporal evidence', () => {
   });
 
   it('lets a region at 0.7 for five seconds cross the evidence threshold, and not one frame at 0.9 or even at 5', () => {
-    // The threshold as calibration would set it on quiet footage: its floor.
+    // An evidence threshold as calibration might set it (the model's own floor is higher: cameraModel.ts).
     const calibration: TemporalCalibration = { params: defaultTemporalParams, evidenceThreshold: 0.5, threshold: 1 };
     const sustained = run(Array.from({ length: 5 * FPS }, (_, i) => ({ at: i * 200, map: map(0.7) })))!;
     const oneFrame = run([{ at: 0, map: map(0.9) }])!;

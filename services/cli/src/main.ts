@@ -85,8 +85,9 @@ program
   .option('--fps <n>', 'analysed frames per second (default 5)', positiveNumber)
   .option('--width <n>', 'analysed frame width in pixels (default 320)', positiveInteger)
   .option('--members <list>', 'comma-separated detectors (default: the standard ensemble)', memberList)
+  .option('--config <file>', "take the camera's masks, zones, fps, width, members and combine rule from this config (options given here win)")
   .addOption(combineOption())
-  .action(async (opts: { camera: string; input: string; out?: string; data?: string; seconds?: number; fps?: number; width?: number; members?: string[]; combine?: CombineRule }) => {
+  .action(async (opts: { camera: string; input: string; out?: string; data?: string; seconds?: number; fps?: number; width?: number; members?: string[]; combine?: CombineRule; config?: string }) => {
     const { runTrain } = await import('./commands/train.js');
     await runTrain(opts);
   });

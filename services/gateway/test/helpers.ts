@@ -23,7 +23,10 @@ export function testConfig(overrides: { redisUrl?: string; heartbeatSeconds?: nu
       heartbeatSeconds: overrides.heartbeatSeconds ?? 30,
       tokens: [{ token: VIEWER_TOKEN, role: 'viewer' }, { token: ADMIN_TOKEN, role: 'admin' }],
     },
-    cameras: [{ id: 'cam1', name: 'North gate', url: 'rtsp://example/1' }, { id: 'cam2', url: 'rtsp://example/2' }],
+    cameras: [
+      { id: 'cam1', name: 'North gate', url: 'rtsp://example/1', masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }], zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }] },
+      { id: 'cam2', url: 'rtsp://example/2' },
+    ],
   });
 }
 

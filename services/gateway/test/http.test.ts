@@ -58,8 +58,12 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       cameras: [
-        { id: 'cam1', name: 'North gate', state: 'running', framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z' },
-        { id: 'cam2', name: null, state: 'unknown', framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null },
+        {
+          id: 'cam1', name: 'North gate', state: 'running', framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z',
+          masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }],
+          zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }],
+        },
+        { id: 'cam2', name: null, state: 'unknown', framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, masks: [], zones: [] },
       ],
     });
     expect((await get(`/v1/cameras?token=${ADMIN_TOKEN}`)).status).toBe(200);

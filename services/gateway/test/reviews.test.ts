@@ -85,7 +85,8 @@ describe('/v1/reviews', () => {
       width = f.width;
       height = f.height;
     }
-    const model = await fitCameraModel(framesWithPrev(frames, width, height), { cameraId: 'street' });
+    // A per-frame appearance member: the default model's stopped-object member waits for half a minute of a recording.
+    const model = await fitCameraModel(framesWithPrev(frames, width, height), { cameraId: 'street', members: ['patchGaussian'] });
     await saveCameraModel(model, join(dataDir, 'models', 'street', model.manifest.version));
     await redis.set(redisKeys(ns).modelVersion('street'), model.manifest.version);
 

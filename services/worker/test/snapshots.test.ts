@@ -60,7 +60,8 @@ describe('alert images on disk', () => {
       width = f.width;
       height = f.height;
     }
-    const model = await fitCameraModel(framesWithPrev(frames.slice(0, TRAIN_FRAMES), width, height), { cameraId: 'cam1' });
+    // A per-frame appearance member: these frames come without the camera's background pair (the default model's stopped-object member).
+    const model = await fitCameraModel(framesWithPrev(frames.slice(0, TRAIN_FRAMES), width, height), { cameraId: 'cam1', members: ['patchGaussian'] });
     version = model.manifest.version;
     await saveCameraModel(model, join(dataDir, 'models', 'cam1', version));
     await redis.set(keys.modelVersion('cam1'), version);

@@ -1,7 +1,7 @@
 /** Fitting BackgroundPair: per cell, how high the static-foreground value f goes on normal footage (pooled over neighbours). */
 import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
-import { halfResRgb } from './pair.js';
+import { halfResRgb, withBackgrounds } from './pair.js';
 import { StaticForeground, type BackgroundPairParams } from './model.js';
 
 /** Frames the reference median is taken over (evenly spaced): enough for passing traffic to vanish from it. */
@@ -29,9 +29,8 @@ export const MIN_BACKGROUND_FRAMES = 10;
 export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairParams): { cols: number; rows: number; level: Float32Array; reference: Float32Array } {
   const first = frames[0];
   if (!first) throw new ModelError('backgroundPair: no training frames');
-  if (!frames.some((f) => f.background)) {
-    throw new ModelError('backgroundPair needs frames carrying their background pair: run withBackgrounds(frames) over the footage in order first');
-  }
+  // Frames without their pair (a caller that did not run one): run one over them in order, as ingest would.
+  if (!frames.some((f) => f.background)) frames = withBackgrounds(frames);
   const sf = new StaticForeground(first.width, first.height, params.cell);
   const reference = referenceBackground(frames);
   const n = sf.cols * sf.rows;

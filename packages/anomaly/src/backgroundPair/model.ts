@@ -61,6 +61,9 @@ export class StaticForeground {
   private readonly gains: Float32Array;
   private readonly lumaCur: Float32Array;
   private readonly lumaLong: Float32Array;
+  /** Mean RGB per cell, of the frame and of the background it is measured against. */
+  private readonly meanCur: Float32Array;
+  private readonly meanLong: Float32Array;
 
   constructor(readonly width: number, readonly height: number, readonly cell: number) {
     this.hw = Math.floor(width / 2);
@@ -74,6 +77,8 @@ export class StaticForeground {
     this.gains = new Float32Array(n);
     this.lumaCur = new Float32Array(n);
     this.lumaLong = new Float32Array(n);
+    this.meanCur = new Float32Array(n * 3);
+    this.meanLong = new Float32Array(n * 3);
   }
 
   /**
@@ -103,6 +108,27 @@ export class StaticForeground {
     return true;
   }
 
+  /**
+   * 1 unless the cell now looks like the background of a cell near it (within two) much more than like
+   * its own: then (distance to that neighbour / half the distance to its own)², down to 0.
+   */
+  private likeNeighbour(r: number, c: number, gain: number, ownDistance: number): number {
+    const { cols, rows, meanCur, meanLong } = this;
+    const k = (r * cols + c) * 3;
+    let nearest = Infinity;
+    for (let y = Math.max(0, r - 2); y <= Math.min(rows - 1, r + 2); y++) {
+      for (let x = Math.max(0, c - 2); x <= Math.min(cols - 1, c + 2); x++) {
+        if (y === r && x === c) continue;
+        const n = (y * cols + x) * 3;
+        const d = Math.abs(meanCur[k]! - gain * meanLong[n]!) + Math.abs(meanCur[k + 1]! - gain * meanLong[n + 1]!) + Math.abs(meanCur[k + 2]! - gain * meanLong[n + 2]!);
+        if (d < nearest) nearest = d;
+      }
+    }
+    // ownDistance is per channel value; nearest sums three channels.
+    const half = 0.5 * 3 * ownDistance;
+    return nearest >= half ? 1 : (nearest / half) ** 2;
+  }
+
   /** f per cell against one long-term reference `L` (the current frame and its predecessor already in cur/prev). */
   private against(L: ArrayLike<number>, S: ArrayLike<number>, hasPrev: boolean, out: Float32Array): void {
     const { cols, rows, hw, cur, prev } = this;
@@ -124,6 +150,8 @@ export class StaticForeground {
     }
     const sorted = Float32Array.from(this.gains).sort();
     const g = Math.min(2, Math.max(0.5, sorted[sorted.length >> 1]!));
+    cellMeans(cur, hw, hc, cols, rows, this.meanCur);
+    cellMeans(L, hw, hc, cols, rows, this.meanLong);
 
     const area = hc * hc * 3;
     for (let r = 0; r < rows; r++) {
@@ -143,10 +171,33 @@ export class StaticForeground {
         let f = Math.max(0, (Math.min(dcl, dsl) - dcs - dm) / area);
         // Arrived or left? An object that arrived brings edges the background lacked; the ground a
         // departed one uncovers has lost edges the background had (its "ghost"). Edges both share (a
-        // curb, a lane mark) say nothing, so only the gained and the lost ones are weighed.
-        if (f > 0) f *= edgeGain(cur, L, hw, c * hc, r * hc, hc, g) ** 2;
+        // curb, a lane mark) say nothing, so only the gained and the lost ones are weighed. And uncovered
+        // ground looks like the ground around it: a cell that now matches a nearby background cell far
+        // better than its own is a ghost too.
+        if (f > 0) f *= edgeGain(cur, L, hw, c * hc, r * hc, hc, g) ** 2 * this.likeNeighbour(r, c, g, dcl / area);
         out[r * cols + c] = f;
       }
+    }
+  }
+}
+
+/** Mean RGB of each cell (hc × hc half-res pixels) of a half-res image, into `out` (cells × 3). */
+function cellMeans(img: ArrayLike<number>, w: number, hc: number, cols: number, rows: number, out: Float32Array): void {
+  const area = hc * hc;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let a = 0, b = 0, d = 0;
+      for (let y = r * hc; y < (r + 1) * hc; y++) {
+        for (let x = c * hc, i = (y * w + x) * 3; x < (c + 1) * hc; x++, i += 3) {
+          a += img[i]!;
+          b += img[i + 1]!;
+          d += img[i + 2]!;
+        }
+      }
+      const o = (r * cols + c) * 3;
+      out[o] = a / area;
+      out[o + 1] = b / area;
+      out[o + 2] = d / area;
     }
   }
 }

@@ -5,8 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { feedbackNormalDir, StreamError, UsageError, type FrameSize } from '@vigil/core';
+import { feedbackNormalDir, loadConfig, StreamError, UsageError, type CameraConfig, type FrameSize } from '@vigil/core';
 import {
+  areasOfCamera,
   cameraModelsDir,
   fitCameraModel,
   framesWithPrev,
@@ -33,6 +34,8 @@ export interface TrainCommandOptions {
   width?: number;
   members?: string[];
   combine?: CombineRule;
+  /** A config file: the camera's masks and zones, and its fps, width, members and combine rule unless given. */
+  config?: string;
 }
 
 /** What the manifest's `training` block records about how the model was made. */
@@ -54,13 +57,25 @@ export interface TrainingSummary {
 
 const LIVE_DEFAULT_SECONDS = 30;
 
+/** The camera of a config file (an unknown id is the user's mistake: one line naming the ids there are). */
+function cameraOf(file: string, id: string): CameraConfig {
+  const config = loadConfig(file);
+  const camera = config.cameras.find((c) => c.id === id);
+  if (!camera) throw new UsageError(`--camera ${id}: not in ${file} (cameras there: ${config.cameras.map((c) => c.id).join(', ')})`);
+  return camera;
+}
+
 export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string; manifest: CameraModelManifest & { training: TrainingSummary } }> {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(opts.camera)) throw new UsageError(`--camera "${opts.camera}": must be 1–64 letters, digits, "-" or "_"`);
   const outRoot = opts.out ? resolve(opts.out) : opts.data ? cameraModelsDir(resolve(opts.data), opts.camera) : undefined;
   if (!outRoot) throw new UsageError('--out DIR is required (or --data DIR, to write under DIR/models/<camera>/)');
-  if (opts.members) checkMembers(opts.members);
-  const fps = opts.fps ?? 5;
-  const width = opts.width ?? 320;
+  const camera = opts.config ? cameraOf(opts.config, opts.camera) : undefined;
+  const members = opts.members ?? camera?.members;
+  const combine = opts.combine ?? camera?.combine;
+  if (members) checkMembers(members);
+  const fps = opts.fps ?? camera?.fps ?? 5;
+  const width = opts.width ?? camera?.width ?? 320;
+  const areas = camera ? areasOfCamera(camera) : undefined;
 
   const progress = terminalProgress();
   try {
@@ -71,8 +86,10 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
     const t0 = performance.now();
     const model = await fitCameraModel([...read.frames, ...feedback], {
       cameraId: opts.camera,
-      ...(opts.members ? { members: opts.members } : {}),
-      ...(opts.combine ? { combine: opts.combine } : {}),
+      ...(members ? { members } : {}),
+      ...(combine ? { combine } : {}),
+      ...(camera ? { targetFalsePositiveRate: camera.targetFalsePositiveRate } : {}),
+      ...(areas ? { areas } : {}),
       fps,
       onProgress: ({ done, total }) => progress.update('training', done, total),
     });
