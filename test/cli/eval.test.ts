@@ -23,7 +23,7 @@ describe('vigil eval', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown> & {
       frameAUROC: number; pixelAUROC: number; frameAP: number; framesPerSecond: number; trainSeconds: number; backend: string;
       model: { version: string; members: string[] }; members: Record<string, { frameAUROC: number; pixelAUROC: number }>;
-      testFrames: number; anomalousFrames: number; frame: { width: number; height: number };
+      testFrames: number; anomalousFrames: number; frame: { width: number; height: number }; instant: { frameAUROC: number };
     };
     for (const key of ['frameAUROC', 'frameAP', 'pixelAUROC']) {
       const v = report[key] as number;

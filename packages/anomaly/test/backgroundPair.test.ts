@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
+import type { Detector } from '../src/detector.js';
 import { BackgroundPair, backgroundBytes, backgroundPairKind, packBackground, unpackBackground, withBackgrounds } from '../src/backgroundPair/index.js';
 import { framesWithPrev } from '../src/frameInput.js';
 import { anomalyStoppedAt, type AnomalySpec } from '../src/synth/index.js';
@@ -124,8 +125,8 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
     const out = model.score(split.rest[0]!);
     expect(Math.max(...out.map.data)).toBe(0);
     expect(out.warm).toBe(false);
-    const own = backgroundPairKind.fit(split.train, { minSeconds: 0 });
-    const given = backgroundPairKind.fit(clean.slice(0, split.trainCount).map((f) => f.input), { minSeconds: 0 });
+    const own = backgroundPairKind.fit(split.train, { minSeconds: 0 }) as Detector;
+    const given = backgroundPairKind.fit(clean.slice(0, split.trainCount).map((f) => f.input), { minSeconds: 0 }) as Detector;
     expect(Array.from(own.exportState().arrays.level!)).toEqual(Array.from(given.exportState().arrays.level!));
   });
 });
