@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoreMap } from '@vigil/core';
-import { extractRegions } from '../src/extractRegions.js';
+import { extractRegions, frameRegions } from '../src/extractRegions.js';
 
 function mapOf(cols: number, rows: number, cells: [x: number, y: number, v: number][]): ScoreMap {
   const data = new Float32Array(cols * rows).fill(0.2);
@@ -76,5 +76,31 @@ describe('extractRegions', () => {
     expect(region!.height).toBeCloseTo(0.3);
     expect(region!.score).toBeCloseTo(1.1);
     expect(extractRegions(map, { extentThreshold: 1 })[0]!.width).toBeCloseTo(0.1);
+  });
+});
+
+describe('frameRegions (what an alert frame carries)', () => {
+  const grid = (values: Record<number, number>, cols = 6, rows = 4) => {
+    const data = new Float32Array(cols * rows);
+    for (const [i, v] of Object.entries(values)) data[Number(i)] = v;
+    return { cols, rows, data };
+  };
+
+  it("is the map's regions when cells cross the threshold", () => {
+    const map = grid({ 8: 1.5, 9: 1.2 });
+    expect(frameRegions(map, 1.5)).toEqual(extractRegions(map, { threshold: 1 }));
+  });
+
+  it('points at the peak when the frame is over threshold but no cell is', () => {
+    const map = grid({ 14: 0.8, 15: 0.5, 2: 0.1 });
+    const regions = frameRegions(map, 1.3);
+    expect(regions).toHaveLength(1);
+    expect(regions[0]).toMatchObject({ x: 2 / 6, y: 2 / 4, score: 1.3 });
+    expect(regions[0]!.width).toBeCloseTo(2 / 6);
+  });
+
+  it('is the whole frame for a flat map, and nothing for a frame under threshold', () => {
+    expect(frameRegions(grid({}), 1.1)).toEqual([{ x: 0, y: 0, width: 1, height: 1, score: 1.1 }]);
+    expect(frameRegions(grid({ 3: 0.7 }), 0.7)).toEqual([]);
   });
 });

@@ -5,12 +5,14 @@
  * frames arrive in, so concurrent workers reach the state one process would.
  */
 import type { Redis } from 'ioredis';
-import type { RedisKeys } from '@vigil/core';
+import { VigilError, type RedisKeys } from '@vigil/core';
 import { packEvidence, unpackEvidence, type AccumulatedScore, type CameraModel, type CameraScore } from '@vigil/anomaly';
 
 // Evidence older than a few time constants is forgotten anyway; an idle camera's state goes with it.
 const STATE_TTL_MS = 10 * 60 * 1000;
-const MAX_ATTEMPTS = 20;
+/** Workers of one camera rarely collide (each scores a couple of frames at once); after this many, something is wrong. */
+const MAX_ATTEMPTS = 100;
+const MAX_BACKOFF_MS = 20;
 
 /** KEYS[1] the hash; ARGV: expected version ('' = none yet), packed state, TTL ms. Returns 1 when written. */
 const COMPARE_AND_SET = `
@@ -19,6 +21,9 @@ if v ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 's', ARGV[2], 'v', tostring((tonumber(v) or 0) + 1))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`;
+
+/** The camera's evidence kept changing under this worker; the frame was not folded in (the job fails and is retried). */
+export class EvidenceConflictError extends VigilError {}
 
 export class CameraEvidence {
   constructor(
@@ -36,8 +41,10 @@ export class CameraEvidence {
       const result: AccumulatedScore = model.accumulate(instant, state, capturedAt, { gated });
       if (result.state === state || !result.state) return result.score;
       const written = await this.redis.eval(COMPARE_AND_SET, 1, key, version ?? '', Buffer.from(packEvidence(result.state)), String(STATE_TTL_MS));
-      // Another worker folded a frame in meanwhile; after many tries, score on what this one saw.
-      if (written === 1 || attempt >= MAX_ATTEMPTS) return result.score;
+      if (written === 1) return result.score;
+      // Another worker folded a frame in meanwhile: read again, after a short random wait so the two part.
+      if (attempt >= MAX_ATTEMPTS) throw new EvidenceConflictError(`temporal evidence of camera "${cameraId}" kept changing: gave up after ${MAX_ATTEMPTS} attempts`);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_BACKOFF_MS, attempt)));
     }
   }
 }
