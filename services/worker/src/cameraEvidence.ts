@@ -36,7 +36,9 @@ export class CameraEvidence {
     if (!model.manifest.temporal) return instant;
     const key = this.keys.evidence(cameraId);
     for (let attempt = 1; ; attempt++) {
-      const [packed, version] = await Promise.all([this.redis.hgetBuffer(key, 's'), this.redis.hget(key, 'v')]);
+      // One command: a state and a version read apart could straddle another worker's write.
+      const [packed, versionBytes] = await this.redis.hmgetBuffer(key, 's', 'v');
+      const version = versionBytes?.toString();
       const state = packed ? unpackEvidence(new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength)) : undefined;
       const result: AccumulatedScore = model.accumulate(instant, state, capturedAt, { gated });
       if (result.state === state || !result.state) return result.score;
