@@ -2,7 +2,7 @@
 import { ModelError, type FrameSize } from '@vigil/core';
 import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
 import type { MemoryUse } from '../features/featureMemory.js';
-import { resolveParams } from '../features/memberInput.js';
+import { isPositiveInt, resolveParams } from '../features/memberInput.js';
 import type { FrameInput } from '../frameInput.js';
 import { fitLocationBank } from './fit.js';
 import { defaultFlowHistogramParams, DESCRIPTOR, FlowDescriptors, flowCells, LocationBank, weighBorder, type FlowHistogramParams } from './model.js';
@@ -54,7 +54,7 @@ export class FlowHistogram implements Detector {
 
 function options(given: Record<string, unknown> | undefined): FlowHistogramParams {
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  const posInt = isPositiveInt;
   return resolveParams('flowHistogram', defaultFlowHistogramParams, given, (p) =>
     posInt(p.levels) && p.levels <= 6 && posInt(p.window) && p.window >= 3 && p.window % 2 === 1 && posInt(p.iterations) && p.iterations <= 10 &&
     typeof p.blur === 'number' && p.blur >= 0 && p.blur <= 5 && posInt(p.cell) && pos(p.changeThreshold) &&
@@ -78,10 +78,8 @@ export const flowHistogramKind: DetectorKind = {
     const p = options(params);
     const { entries, offsets } = saved.arrays;
     if (!entries || !offsets) throw new ModelError('flowHistogram state lacks its entries or offsets array');
-    let grid;
     try {
-      grid = flowCells(frame.width, frame.height, p.cell);
-      return new FlowHistogram(p, frame, new LocationBank(grid, entries, offsets));
+      return new FlowHistogram(p, frame, new LocationBank(flowCells(frame.width, frame.height, p.cell), entries, offsets));
     } catch (err) {
       throw new ModelError(`flowHistogram state does not fit a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
     }

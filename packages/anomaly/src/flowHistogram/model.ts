@@ -11,6 +11,7 @@
  * pattern the place has not seen. A cell where nothing moved scores 0: stopped objects are the background
  * pair's to find.
  */
+import { squaredDistanceBelow } from '../features/distance.js';
 import { gaussianBlur, lumaOf, OpticalFlow, type OpticalFlowParams, type PyramidLevel } from '../features/opticalFlow.js';
 import type { FrameInput } from '../frameInput.js';
 
@@ -56,6 +57,8 @@ export const SPEEDS = 3;
 export const DESCRIPTOR = DIRECTIONS * SPEEDS + 2;
 /** Index of the moving-pixel share in a descriptor. */
 export const MOVING = DIRECTIONS * SPEEDS;
+/** Index of the mean absolute change. */
+const CHANGE = MOVING + 1;
 
 export interface CellGridSize {
   cols: number;
@@ -84,6 +87,8 @@ export class FlowDescriptors {
   private last: { rgb: Uint8Array; blurred: Float32Array; pyramid: PyramidLevel[] } | undefined;
   /** Weights of the pooled descriptor's dimensions (counts → shares of the cell, speed weights). */
   private readonly scale: Float32Array;
+  /** Scratch: the raw descriptors summed over the pooled frames. */
+  private readonly sum: Float32Array;
 
   constructor(readonly params: FlowHistogramParams, readonly width: number, readonly height: number) {
     this.grid = flowCells(width, height, params.cell);
@@ -93,10 +98,11 @@ export class FlowDescriptors {
     this.luma = new Float32Array(n);
     const area = params.cell * params.cell;
     this.scale = new Float32Array(DESCRIPTOR);
+    this.sum = new Float32Array(this.grid.cols * this.grid.rows * DESCRIPTOR);
     for (let s = 0; s < SPEEDS; s++) for (let d = 0; d < DIRECTIONS; d++) this.scale[s * DIRECTIONS + d] = params.speedWeights[s]! / area;
-    this.scale[DIRECTIONS * SPEEDS] = 1 / area;
+    this.scale[MOVING] = 1 / area;
     // Mean absolute change, in units of 20 levels: on the scale of the shares.
-    this.scale[DIRECTIONS * SPEEDS + 1] = 1 / 20;
+    this.scale[CHANGE] = 1 / 20;
   }
 
   get cells(): number {
@@ -126,7 +132,7 @@ export class FlowDescriptors {
     const own = this.raw(input);
     if (!own) return 0;
     const { cols, rows } = this.grid;
-    const sum = new Float32Array(this.cells * DESCRIPTOR);
+    const sum = this.sum.fill(0);
     let count = 0;
     const add = (r: Uint8Array) => {
       for (let i = 0; i < r.length; i++) sum[i]! += r[i]!;
@@ -179,9 +185,9 @@ export class FlowDescriptors {
         const i = y * W + x;
         const o = (cy * cols + ((x / cell) | 0)) * DESCRIPTOR;
         const change = Math.abs(cur[i]! - prev[i]!);
-        counts[o + DESCRIPTOR - 1]! += change;
+        counts[o + CHANGE]! += change;
         if (change <= changeThreshold) continue;
-        counts[o + DESCRIPTOR - 2]!++;
+        counts[o + MOVING]!++;
         const du = u[i]!, dv = v[i]!;
         const speed = Math.hypot(du, dv);
         if (speed <= minSpeed) continue;
@@ -194,8 +200,8 @@ export class FlowDescriptors {
     const area = cell * cell;
     for (let c = 0; c < cols * rows; c++) {
       const o = c * DESCRIPTOR;
-      for (let k = 0; k < DESCRIPTOR - 1; k++) out[o + k] = counts[o + k]!;
-      out[o + DESCRIPTOR - 1] = Math.min(255, Math.round(counts[o + DESCRIPTOR - 1]! / area));
+      for (let k = 0; k < CHANGE; k++) out[o + k] = counts[o + k]!;
+      out[o + CHANGE] = Math.min(255, Math.round(counts[o + CHANGE]! / area));
     }
     return out;
   }
@@ -284,12 +290,7 @@ function searchCell(query: Float32Array, q: number, ql: number, entries: Float32
     if (gap === Infinity || gap * gap >= best) return best;
     if (e === up) up++;
     else down--;
-    const base = e * DESCRIPTOR;
-    let d = 0;
-    for (let k = 0; k < DESCRIPTOR && d < best; k++) {
-      const t = query[q + k]! - entries[base + k]!;
-      d += t * t;
-    }
+    const d = squaredDistanceBelow(query, q, entries, e * DESCRIPTOR, DESCRIPTOR, best);
     if (d < best) best = d;
   }
 }

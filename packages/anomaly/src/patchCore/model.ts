@@ -12,6 +12,8 @@
  * few dozen entries near each cell, in plain JS, a few million multiply-adds a frame. The paper's
  * optional reweighting (eq. 7) is left out.
  */
+import { squaredDistanceBelow } from '../features/distance.js';
+
 export interface PatchCoreParams {
   /** Share of each block's training patches the coreset keeps… */
   coresetRatio: number;
@@ -111,12 +113,7 @@ export class MemoryBank {
       const p = c * d;
       let best = Infinity;
       for (const e of this.candidates[c]!) {
-        const o = e * d;
-        let s = 0;
-        for (let k = 0; k < d && s < best; k++) {
-          const diff = patches[p + k]! - bank[o + k]!;
-          s += diff * diff;
-        }
+        const s = squaredDistanceBelow(patches, p, bank, e * d, d, best);
         if (s < best) best = s;
       }
       out[c] = Math.sqrt(best);
