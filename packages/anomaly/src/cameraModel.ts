@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
+import { ModelError, polygonSchema, type FrameSize, type ScoreMap } from '@vigil/core';
 import { calibrate, normaliseMap, DEFAULT_CALIBRATION_MARGIN, DEFAULT_TARGET_FPR, type MemberCalibration } from './calibration.js';
 import { cellWeights, hasAreas, maskedPixels, withMaskedPixels, type CameraAreas } from './areas.js';
 import type { Detector, DetectorOutput } from './detector.js';
@@ -219,15 +219,13 @@ class EnsembleCameraModel implements CameraModel {
       const { cols, rows } = all[given[0]!]!.map;
       return { score: 0, members: scores, map: { cols, rows, data: new Float32Array(cols * rows) }, warm: false };
     }
-    const parts = Object.fromEntries(warmNames.map((n) => [n, all[n]!]));
-    const names = warmNames;
-    const values = names.map((n) => parts[n]!.score);
-    const withMap = names.filter((n) => !parts[n]!.imageLevel).map((n) => parts[n]!.map);
-    const maps = withMap.length > 0 ? withMap : [parts[names[0]!]!.map];
-    const warm = true;
-    const t = this.manifest.combine === 'geometric-mean' && values.length > 1 ? this.geometricThreshold(names) : undefined;
-    if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)), warm };
-    return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t), warm };
+    const parts = warmNames.map((n) => all[n]!);
+    const values = parts.map((p) => p.score);
+    const withMap = parts.filter((p) => !p.imageLevel).map((p) => p.map);
+    const maps = withMap.length > 0 ? withMap : [parts[0]!.map];
+    const t = this.manifest.combine === 'geometric-mean' && values.length > 1 ? this.geometricThreshold(warmNames) : undefined;
+    if (t === undefined) return { score: Math.max(...values), members: scores, map: combineMaps(maps, (v) => Math.max(...v)), warm: true };
+    return { score: geometricMean(values) / t, members: scores, map: combineMaps(maps, (v) => geometricMean(v) / t), warm: true };
   }
 
   withAreas(areas: CameraAreas | undefined): CameraModel {
@@ -355,7 +353,6 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
       await yieldToLoop();
     };
     const blocks = Array.from({ length: folds }, (_, f) => [Math.floor((f * frames.length) / folds), Math.floor(((f + 1) * frames.length) / folds)] as const);
-    const heldOut: number[] = [];
     if (kind.calibration === 'hold-out') {
       // One fit: every other block is held out for calibration, and the fit is kept.
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
@@ -367,9 +364,8 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
         byFrame.set(i, judged(detector.score(frames[i]!), detector));
         if (++n % 16 === 0) await yieldToLoop();
       }
-      heldOut.push(...[...byFrame.values()].map((o) => o.raw));
       heldOutByFrame.push(byFrame);
-      members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
+      members.push({ detector, calibration: calibrate(rawsOf(byFrame), fpr, margin) });
       continue;
     }
     const byFrame = new Map<number, DetectorOutput>();
@@ -378,18 +374,18 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
       await fitted();
       for (let i = a; i < b; i++) byFrame.set(i, judged(fold.score(frames[i]!), fold));
     }
-    heldOut.push(...[...byFrame.values()].map((o) => o.raw));
     heldOutByFrame.push(byFrame);
     const detector = await kind.fit(frames, spec.params);
     await fitted();
-    members.push({ detector, calibration: calibrate(heldOut, fpr, margin) });
+    members.push({ detector, calibration: calibrate(rawsOf(byFrame), fpr, margin) });
   }
 
   const combine = options.combine ?? DEFAULT_COMBINE;
   let ensembleCalibration: MemberCalibration | undefined;
   let ensembleHeldOut: Record<string, number[]> | undefined;
+  // Frames every member held out, in order: the ensemble and the temporal stage calibrate on them.
+  const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i))).sort((a, b) => a - b);
   if (combine === 'geometric-mean' && members.length > 1) {
-    const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i)));
     // Five significant digits: thresholds recomputed from the manifest match these to well under a percent.
     ensembleHeldOut = Object.fromEntries(members.map((m, k) => [m.detector.name, common.map((i) => Number((heldOutByFrame[k]!.get(i)!.raw / m.calibration.threshold).toPrecision(5)))]));
     const combined = common.map((_, j) => geometricMean(members.map((m) => ensembleHeldOut![m.detector.name]![j]!)));
@@ -425,7 +421,6 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   const fps = options.fps ?? 5;
   if (!(fps > 0 && fps <= 60)) throw new RangeError(`fps must be in (0, 60], got ${fps}`);
   const untimed = new EnsembleCameraModel(manifest, members);
-  const common = [...heldOutByFrame[0]!.keys()].filter((i) => heldOutByFrame.every((m) => m.has(i))).sort((a, b) => a - b);
   const instants = common.map((i) => ({
     index: i,
     seq: frames[i]!.seq ?? i,
@@ -434,6 +429,10 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
   manifest.temporal = calibrateTemporal(instants, { ...defaultTemporalParams, ...options.temporal }, 1 / fps, fpr, margin);
   manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
   return new EnsembleCameraModel(manifest, members);
+}
+
+function rawsOf(byFrame: Map<number, DetectorOutput>): number[] {
+  return [...byFrame.values()].map((o) => o.raw);
 }
 
 /** A member's held-out output, normalised as `memberScores` would. */
@@ -573,9 +572,10 @@ export async function loadCameraModel(dir: string): Promise<CameraModel> {
   return new EnsembleCameraModel(manifest, members);
 }
 
+/** Masks and zones as the config accepts them: lists of polygons of 3 or more [x, y] points in 0–1. */
 function validAreas(areas: unknown): boolean {
-  const polygons = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length >= 3 && p.every((q) => Array.isArray(q) && q.length === 2 && q.every((n) => typeof n === 'number' && n >= 0 && n <= 1))));
-  return typeof areas === 'object' && areas !== null && polygons((areas as CameraAreas).masks) && polygons((areas as CameraAreas).zones);
+  const polygons = polygonSchema.array().optional();
+  return typeof areas === 'object' && areas !== null && polygons.safeParse((areas as CameraAreas).masks).success && polygons.safeParse((areas as CameraAreas).zones).success;
 }
 
 function toLittleEndian(a: Float32Array): Uint8Array {

@@ -133,6 +133,10 @@ describe('saving and loading a camera model', () => {
       await expect(loadCameraModel(bad)).rejects.toThrow(/not valid JSON/);
 
       await saveCameraModel(model, bad);
+      await writeFile(join(bad, 'manifest.json'), JSON.stringify({ ...manifest, areas: { masks: [[[0, 0], [2, 0], [0, 1]]] } }));
+      await expect(loadCameraModel(bad)).rejects.toThrow(/areas are invalid/);
+
+      await saveCameraModel(model, bad);
       manifest.frame = { width: 640, height: 352 };
       await writeFile(join(bad, 'manifest.json'), JSON.stringify(manifest));
       await expect(loadCameraModel(bad)).rejects.toThrow(/does not fit a 640x352 frame|do not match a 640x352 frame/);

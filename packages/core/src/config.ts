@@ -14,7 +14,9 @@ const sourceUrl = z.string().min(1).refine(
 
 /** A point in normalised frame coordinates: x and y in 0–1 of the analysed frame's width and height. */
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
-const polygon = z.array(point).min(3, 'needs at least 3 points [x, y] (each 0–1 of the frame)');
+/** A mask's or zone's outline; the camera model's manifest keeps the same (packages/anomaly areas.ts). */
+export const polygonSchema = z.array(point).min(3, 'needs at least 3 points [x, y] (each 0–1 of the frame)');
+const polygon = polygonSchema;
 
 export const alertPolicySchema = z.strictObject({
   /** Frames over threshold within `confirmSeconds` needed to open an alert. */

@@ -64,6 +64,8 @@ export class StaticForeground {
   /** Mean RGB per cell, of the frame and of the background it is measured against. */
   private readonly meanCur: Float32Array;
   private readonly meanLong: Float32Array;
+  /** f against the long background, before the smaller of both references is taken. */
+  private readonly fromLong: Float32Array;
 
   constructor(readonly width: number, readonly height: number, readonly cell: number) {
     this.hw = Math.floor(width / 2);
@@ -79,6 +81,7 @@ export class StaticForeground {
     this.lumaLong = new Float32Array(n);
     this.meanCur = new Float32Array(n * 3);
     this.meanLong = new Float32Array(n * 3);
+    this.fromLong = new Float32Array(n);
   }
 
   /**
@@ -101,8 +104,9 @@ export class StaticForeground {
     halfResRgb(input.data, this.width, this.height, this.cur);
     const hasPrev = input.prev !== undefined && input.prev.length >= this.width * this.height * 3;
     if (hasPrev) halfResRgb(input.prev!, this.width, this.height, this.prev);
+    cellMeans(this.cur, this.hw, this.cell / 2, this.cols, this.rows, this.meanCur);
     if (withReference) this.against(reference, bg.short, hasPrev, out);
-    const fromLong = new Float32Array(out.length);
+    const fromLong = this.fromLong;
     this.against(bg.long, bg.short, hasPrev, fromLong);
     for (let k = 0; k < out.length; k++) out[k] = withReference ? Math.min(out[k]!, fromLong[k]!) : fromLong[k]!;
     return true;
@@ -129,7 +133,7 @@ export class StaticForeground {
     return nearest >= half ? 1 : (nearest / half) ** 2;
   }
 
-  /** f per cell against one long-term reference `L` (the current frame and its predecessor already in cur/prev). */
+  /** f per cell against one long-term reference `L` (the current frame, its predecessor and its cell means already measured). */
   private against(L: ArrayLike<number>, S: ArrayLike<number>, hasPrev: boolean, out: Float32Array): void {
     const { cols, rows, hw, cur, prev } = this;
     const hc = this.cell / 2;
@@ -150,7 +154,6 @@ export class StaticForeground {
     }
     const sorted = Float32Array.from(this.gains).sort();
     const g = Math.min(2, Math.max(0.5, sorted[sorted.length >> 1]!));
-    cellMeans(cur, hw, hc, cols, rows, this.meanCur);
     cellMeans(L, hw, hc, cols, rows, this.meanLong);
 
     const area = hc * hc * 3;

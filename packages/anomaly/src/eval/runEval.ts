@@ -12,7 +12,6 @@ import { fitCameraModel, saveCameraModel, type CameraModel, type CombineRule } f
 import type { FrameInput } from '../frameInput.js';
 import type { TemporalCalibration } from '../temporal/evidence.js';
 import { DatasetError } from './datasetError.js';
-import { memberModels } from './memberModels.js';
 import { averagePrecision, PixelAucAccumulator, rocAuc } from './metrics.js';
 import { clipInputs, scoreClips, type ScoredShare } from './scoreClips.js';
 import { scoreClipsInThread } from './scoreThread.js';
@@ -127,7 +126,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 
   const memberNames = model.manifest.members.map((m) => m.name);
   const withMasks = dataset.test.some((c) => c.maskFiles);
-  const memberPixels = withMasks && (options.memberPixels ?? true) && memberNames.length > 1;
+  const memberPixels = options.memberPixels ?? true;
   const total = dataset.test.reduce((n, c) => n + c.files.length, 0);
   let scored = 0;
   const onFrame = () => progress({ phase: 'score', done: ++scored, total });
@@ -135,8 +134,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const scoreStart = performance.now();
   let shares: ScoredShare[];
   if (threads === 1) {
-    const singles = memberPixels ? await memberModels(model) : new Map<string, CameraModel>();
-    shares = [await scoreClips(model, singles, dataset.test, size, fps, onFrame)];
+    shares = [await scoreClips(model, dataset.test, size, fps, memberPixels, onFrame)];
   } else {
     // Each thread loads the fitted model from disk and scores a share of the clips (balanced by frames).
     const dir = mkdtempSync(join(tmpdir(), 'vigil-eval-'));

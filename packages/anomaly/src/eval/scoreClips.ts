@@ -10,6 +10,7 @@ import { memberTiers, SequentialCascade } from '../cascade/cascade.js';
 import type { CameraModel } from '../cameraModel.js';
 import { framesWithPrev, type FrameInput } from '../frameInput.js';
 import type { EvidenceState } from '../temporal/evidence.js';
+import { memberModels } from './memberModels.js';
 import { PixelAucAccumulator } from './metrics.js';
 import { decodeClipFrames, decodeClipMasks, type DatasetTestClip } from './ucsdDataset.js';
 
@@ -48,15 +49,10 @@ export function clipInputs(frames: Uint8Array[], size: FrameSize, fps: number): 
   return withBackgrounds(framesWithPrev(frames, size.width, size.height), { fps });
 }
 
-export async function scoreClips(
-  model: CameraModel,
-  singles: Map<string, CameraModel>,
-  clips: DatasetTestClip[],
-  size: FrameSize,
-  fps: number,
-  onFrame: () => void,
-): Promise<ScoredShare> {
+/** `memberPixels`: also score each member alone on the clips with masks, for its pixel AUROC (a second pass). */
+export async function scoreClips(model: CameraModel, clips: DatasetTestClip[], size: FrameSize, fps: number, memberPixels: boolean, onFrame: () => void): Promise<ScoredShare> {
   const memberNames = model.manifest.members.map((m) => m.name);
+  const singles = memberPixels && memberNames.length > 1 && clips.some((c) => c.maskFiles) ? await memberModels(model) : new Map<string, CameraModel>();
   const tiers = memberTiers(model);
   const twoTiers = tiers.cheap.length > 0 && tiers.backbone.length > 0;
   const pixel = new PixelAucAccumulator(), cascadePixel = new PixelAucAccumulator();
