@@ -24,12 +24,18 @@ describe('vigil eval', () => {
       frameAUROC: number; pixelAUROC: number; frameAP: number; framesPerSecond: number; trainSeconds: number; backend: string;
       model: { version: string; members: string[] }; members: Record<string, { frameAUROC: number; pixelAUROC: number }>;
       testFrames: number; anomalousFrames: number; frame: { width: number; height: number }; instant: { frameAUROC: number };
+      rocPoints: { falsePositiveRate: number; recall: number }[];
     };
     for (const key of ['frameAUROC', 'frameAP', 'pixelAUROC']) {
       const v = report[key] as number;
       expect(v, key).toBeGreaterThanOrEqual(0);
       expect(v, key).toBeLessThanOrEqual(1);
     }
+    expect(report.rocPoints.map((p) => p.falsePositiveRate)).toEqual([0.01, 0.02]);
+    // More normal frames allowed never finds fewer anomalous ones.
+    expect(report.rocPoints[1]!.recall).toBeGreaterThanOrEqual(report.rocPoints[0]!.recall);
+    expect(report.rocPoints[1]!.recall).toBeLessThanOrEqual(1);
+    expect(r.stdout).toMatch(/on its ROC curve: \d+\.\d % of anomalous frames at 1\.0 % of normal ones/);
     expect(report.framesPerSecond).toBeGreaterThan(0);
     expect(report.trainSeconds).toBeGreaterThan(0);
     expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(report.backend);

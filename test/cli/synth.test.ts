@@ -36,9 +36,22 @@ describe('vigil synth', () => {
     const trainFrames = ds.train.reduce((n, c) => n + c.files.length, 0);
     expect(trainFrames + ds.test[0]!.files.length).toBe(113);
 
-    const meta = JSON.parse(readFileSync(join(out, 'synth.json'), 'utf8')) as { test: { anomalies: { kind: string }[] }[] };
+    // By default the anomalies are the footage's own vehicles, cut out and put where they do not belong.
+    expect(r.stdout).toMatch(/real vehicles: /);
+    const meta = JSON.parse(readFileSync(join(out, 'synth.json'), 'utf8')) as { objects: string; test: { anomalies: { kind: string; source?: { frame: number } }[] }[] };
+    expect(meta.objects).toBe('real');
     const kinds = new Set(meta.test.flatMap((c) => c.anomalies.map((a) => a.kind)));
-    expect(kinds.size).toBeGreaterThanOrEqual(4);
+    expect([...kinds].sort()).toEqual(['shoulder', 'stopped-vehicle', 'wrong-way']);
+    expect(meta.test.every((c) => c.anomalies.every((a) => a.source && Number.isInteger(a.source.frame)))).toBe(true);
+  });
+
+  it('paints shapes of five kinds with --drawn', () => {
+    const out = join(dir, 'drawn');
+    const r = runVigil(['synth', '--out', out, '--source', join(REPO_ROOT, 'footage/street.mp4'), '--width', '160', '--fps', '3', '--drawn'], 60_000);
+    expect(r.status, r.stderr).toBe(0);
+    const meta = JSON.parse(readFileSync(join(out, 'synth.json'), 'utf8')) as { objects: string; test: { anomalies: { kind: string }[] }[] };
+    expect(meta.objects).toBe('drawn');
+    expect(new Set(meta.test.flatMap((c) => c.anomalies.map((a) => a.kind))).size).toBeGreaterThanOrEqual(4);
   });
 
   it('says which source is missing, in one line', () => {

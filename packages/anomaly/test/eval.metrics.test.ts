@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, PixelAucAccumulator, rocAuc } from '../src/eval/metrics.js';
+import { averagePrecision, PixelAucAccumulator, recallAtFalsePositiveRate, rocAuc } from '../src/eval/metrics.js';
 
 describe('frame ROC AUC', () => {
   it('is 1 when every anomalous frame outscores every normal one, 0 when reversed', () => {
@@ -22,6 +22,29 @@ describe('frame ROC AUC', () => {
     expect(rocAuc([0.1, 0.2], [true, true])).toBeNaN();
     expect(() => rocAuc([0.1], [true, false])).toThrow(/1 scores but 2 labels/);
     expect(() => rocAuc([NaN, 1], [true, false])).toThrow(/NaN/);
+  });
+});
+
+describe('recall at a false-positive rate', () => {
+  it('finds the anomalous frames above the highest threshold that keeps normal frames within the rate, by hand', () => {
+    // Ten normal frames 0.0–0.9, four anomalous.
+    const normal = Array.from({ length: 10 }, (_, i) => i / 10);
+    const scores = [...normal, 0.95, 0.85, 0.55, 0.2];
+    const labels = [...normal.map(() => false), true, true, true, true];
+    expect(recallAtFalsePositiveRate(scores, labels, 0)).toBe(1 / 4); // above 0.9: only 0.95
+    expect(recallAtFalsePositiveRate(scores, labels, 0.1)).toBe(2 / 4); // above 0.8: 0.95, 0.85
+    expect(recallAtFalsePositiveRate(scores, labels, 0.19)).toBe(2 / 4); // still one normal frame allowed
+    expect(recallAtFalsePositiveRate(scores, labels, 0.5)).toBe(3 / 4); // above 0.4
+    expect(recallAtFalsePositiveRate(scores, labels, 1)).toBe(1);
+  });
+
+  it('never lets tied normal frames through beyond the rate', () => {
+    const scores = [0.5, 0.5, 0.5, 0.1, 0.5, 0.9];
+    const labels = [false, false, false, false, true, true];
+    // One normal frame of four may pass, but three tie at 0.5: the threshold stays at 0.5.
+    expect(recallAtFalsePositiveRate(scores, labels, 0.25)).toBe(1 / 2);
+    expect(recallAtFalsePositiveRate([1, 2], [false, false], 0.1)).toBeNaN();
+    expect(() => recallAtFalsePositiveRate([1], [true], 2)).toThrow(/false-positive rate/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
 import { SequenceMemory } from '../src/features/featureMemory.js';
-import { DESCRIPTOR, FlowDescriptors, FlowHistogram, flowHistogramKind } from '../src/flowHistogram/index.js';
+import { DESCRIPTOR, FlowDescriptors, FlowHistogram, flowHistogramKind, weighBorder } from '../src/flowHistogram/index.js';
 import { framesWithPrev, type FrameInput } from '../src/frameInput.js';
 import { splitClip, type ClipSplit } from './detection.js';
 import { report } from './trafficClip.js';
@@ -70,5 +70,24 @@ describe('flowHistogram on street.mp4 (fit on the first 25 s, judged on the rest
     expect(() => flowHistogramKind.restore({}, member.exportState(), { width: 160, height: 96 })).toThrow(/does not fit/);
     expect(() => flowHistogramKind.fit(split.train, { speedEdges: [4, 1] })).toThrow(/invalid flowHistogram params/);
     expect(() => flowHistogramKind.fit(split.train, { perCel: 10 })).toThrow(/unknown flowHistogram params: perCel/);
+    expect(() => flowHistogramKind.fit(split.train, { borderWeights: [1.5] })).toThrow(/invalid flowHistogram params/);
+    // A model saved with one border weight (before rings were weighted one by one) still loads, with that weight.
+    const { borderWeights: _rings, ...older } = member.params;
+    const legacy = flowHistogramKind.restore({ ...older, borderWeight: 0.5 }, member.exportState(), member.frame) as FlowHistogram;
+    expect(legacy.params.borderWeights).toEqual([0.5]);
+  });
+});
+
+describe('flowHistogram border rings', () => {
+  it('weighs each ring of cells along the edges by its own weight, outermost first, and leaves the inside alone', () => {
+    const grid = { cols: 6, rows: 5 };
+    const map = weighBorder(new Float32Array(30).fill(1), grid, [0.5, 0.6]);
+    const at = (x: number, y: number) => map[y * grid.cols + x];
+    for (const [x, y] of [[0, 0], [5, 4], [3, 0], [0, 2], [5, 2], [2, 4]] as const) expect(at(x, y)).toBe(0.5);
+    for (const [x, y] of [[1, 1], [4, 3], [2, 1], [1, 2], [4, 2], [3, 3]] as const) expect(at(x, y)).toBeCloseTo(0.6);
+    // The third ring inward is the inside: untouched.
+    expect([at(2, 2), at(3, 2)]).toEqual([1, 1]);
+    expect(Array.from(map).filter((v) => v === 1)).toHaveLength(2);
+    expect(weighBorder(new Float32Array(4).fill(2), { cols: 2, rows: 2 }, [])).toEqual(new Float32Array(4).fill(2));
   });
 });

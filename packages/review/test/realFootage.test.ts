@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cutOutLargestObject, fitCameraModel, framesWithPrev, pasteCutout, withBackgrounds, type CameraAreas, type CameraModel, type Cutout } from '@vigil/anomaly';
+import { cutOutLargestObject, findTracks, fitCameraModel, framesWithPrev, pasteCutout, withBackgrounds, type CameraAreas, type CameraModel, type Cutout } from '@vigil/anomaly';
 import type { Region } from '@vigil/core';
 import { decodeFrames, encodeVideo } from '@vigil/video';
 import { REPO_ROOT } from '../../../test/support/vigilProcess.js';
@@ -87,8 +87,8 @@ describe('review of real footage with the default model', () => {
   let car: Cutout;
 
   /** The camera's model, learnt from the first pass of the video as the camera delivered it (encoded). */
-  const fit = async (video: string, areas?: CameraAreas): Promise<CameraModel> => {
-    const seen = await decodeFile(video, 320, NORMAL_SECONDS * FPS);
+  const fit = async (video: string, areas?: CameraAreas, analysisWidth = 320): Promise<CameraModel> => {
+    const seen = await decodeFile(video, analysisWidth, NORMAL_SECONDS * FPS);
     return fitCameraModel(withBackgrounds(framesWithPrev(seen.frames, seen.width, seen.height), { fps: FPS }), { cameraId: 'street', fps: FPS, ...(areas ? { areas } : {}) });
   };
 
@@ -124,6 +124,35 @@ describe('review of real footage with the default model', () => {
       const best = Math.max(...report.alerts[0]!.regions.map((r: Region) => iou(r, car)));
       figures(`pasted car: region IoU with the car ${best.toFixed(2)}`);
       expect(best).toBeGreaterThanOrEqual(0.3);
+    });
+  });
+
+  describe('a far car, 10 × 8 px at 320 px, stopped for 12 s in the far lane, analysed at width 640', () => {
+    // The same camera's own car where it was smallest when followed (seen from this camera's angle and
+    // light), pasted 20 × 16 px into a 640-px frame: at 320 px the default model misses it
+    // (test/bench/smallVehicle.bench.ts), which is what `width: 640` is for.
+    const share = { x: 104 / 320, y: 50 / 176, width: 10 / 320, height: 8 / 176 };
+    const stopAt = 2 * NORMAL_SECONDS + 2, stopSeconds = 12;
+    let report: ReviewReport;
+
+    beforeAll(async () => {
+      const big = await decode('street.mp4', 640, NORMAL_SECONDS * FPS);
+      const steps = findTracks(big.frames, big.width, big.height).flatMap((t) => t.steps).filter((s) => s.box.width >= 20 && s.box.height >= 16);
+      const far = steps.reduce((a, b) => (b.box.width * b.box.height < a.box.width * a.box.height ? b : a));
+      const box = { x: share.x * big.width, y: share.y * big.height, width: share.width * big.width, height: share.height * big.height };
+      const video = await writeVideo('street-far-car-640.mp4', big.frames, big.width, big.height, 3, (data, i) => {
+        if (i / FPS >= stopAt && i / FPS < stopAt + stopSeconds) pasteCutout(data, big.width, big.height, far.cutout, box);
+      });
+      ({ report } = await reviewVideo(video, { model: await fit(video, undefined, 640), fps: FPS }));
+      figures(`far car at 640 px: ${report.alerts.map((a) => `${a.start.toFixed(1)}–${a.end.toFixed(1)} s (confirmed ${a.confirmedAt?.toFixed(1)} s), regions IoU ${a.regions.map((r) => iou(r, share).toFixed(2)).join(',')}`).join('; ')}`);
+    }, 300_000);
+
+    it('raises exactly one alert, opening within 5 s after the stop, its region on the car', () => {
+      expect(report.alerts).toHaveLength(1);
+      const alert = report.alerts[0]!;
+      expect(alert.start).toBeGreaterThanOrEqual(stopAt - 0.5);
+      expect(alert.confirmedAt).toBeLessThanOrEqual(stopAt + 5);
+      expect(Math.max(...alert.regions.map((r: Region) => iou(r, share)))).toBeGreaterThanOrEqual(0.3);
     });
   });
 

@@ -51,7 +51,7 @@ program
   .command('review')
   .description('run the pipeline over a recorded video and write report.json and report.html (alerts, score timeline, thumbnails)')
   .argument('<file>', 'video file')
-  .requiredOption('-m, --model <dir>', 'model version directory (with manifest.json), as vigil train writes it')
+  .requiredOption('-m, --model <dir>', "a camera's models folder, as vigil train --out fills it (its newest version is used), or one version folder (with manifest.json)")
   .requiredOption('-o, --out <dir>', 'folder for report.json, report.html and thumbs/')
   .option('--fps <n>', "analysed frames per second (the camera's; default 5)", positiveNumber)
   .action(async (file: string, opts: { model: string; out: string; fps?: number }) => {
@@ -116,7 +116,8 @@ program
   .option('--source <file...>', 'footage to build from (default: footage/street.mp4 and footage/parking-overhead.mp4)')
   .option('--width <n>', 'frame width in pixels (default 320)', positiveInteger)
   .option('--fps <n>', 'frames per second taken from the footage (default 5)', positiveNumber)
-  .action(async (opts: { out: string; source?: string[]; width?: number; fps?: number }) => {
+  .option('--drawn', 'paint shapes (vehicle, pedestrian, debris, haze) in place of real vehicles cut out of the footage')
+  .action(async (opts: { out: string; source?: string[]; width?: number; fps?: number; drawn?: boolean }) => {
     const { runSynth } = await import('./commands/synth.js');
     await runSynth(opts);
   });

@@ -47,6 +47,24 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<bo
   return ap;
 }
 
+/**
+ * The share of anomalous frames found at the best threshold that flags at most `fpr` of the normal
+ * ones (frames scoring strictly above it): a point of the ROC curve, where an operator would run it.
+ * NaN when either class is empty.
+ */
+export function recallAtFalsePositiveRate(scores: ArrayLike<number>, labels: ArrayLike<boolean>, fpr: number): number {
+  if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`false-positive rate must be in [0, 1], got ${fpr}`);
+  if (scores.length !== labels.length) throw new RangeError(`${scores.length} scores for ${labels.length} labels`);
+  const negatives: number[] = [], positives: number[] = [];
+  for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(scores[i]!);
+  if (negatives.length === 0 || positives.length === 0) return NaN;
+  negatives.sort((a, b) => b - a);
+  const allowed = Math.floor(fpr * negatives.length + 1e-9);
+  // Strictly above the (allowed + 1)-th highest normal score: at most `allowed` normal frames pass, ties included.
+  const threshold = allowed >= negatives.length ? -Infinity : negatives[allowed]!;
+  return positives.filter((s) => s > threshold).length / positives.length;
+}
+
 function sortedOrder(scores: ArrayLike<number>, labels: ArrayLike<boolean>): number[] {
   if (scores.length !== labels.length) throw new RangeError(`${scores.length} scores but ${labels.length} labels`);
   for (let i = 0; i < scores.length; i++) if (Number.isNaN(scores[i])) throw new RangeError(`score ${i} is NaN`);

@@ -12,7 +12,7 @@ import { fitCameraModel, saveCameraModel, type CameraModel, type CombineRule } f
 import type { FrameInput } from '../frameInput.js';
 import type { TemporalCalibration } from '../temporal/evidence.js';
 import { DatasetError } from './datasetError.js';
-import { averagePrecision, PixelAucAccumulator, rocAuc } from './metrics.js';
+import { averagePrecision, PixelAucAccumulator, recallAtFalsePositiveRate, rocAuc } from './metrics.js';
 import { clipInputs, scoreClips, type ScoredShare } from './scoreClips.js';
 import { scoreClipsInThread } from './scoreThread.js';
 import { datasetFrameSize, datasetNativeSize, decodeClipFrames, readUcsdDataset, type DatasetTestClip, type UcsdDataset } from './ucsdDataset.js';
@@ -95,6 +95,8 @@ export interface EvalReport {
   cascade?: MemberFigures & OperatingPoint & { backboneShare: number };
   /** The ensemble at its calibrated threshold (accumulated score ≥ 1), every member on every frame. */
   atThreshold: OperatingPoint;
+  /** Points of the ensemble's ROC curve: the share of anomalous frames found at the best threshold for 1 % and 2 % of normal frames. */
+  rocPoints: { falsePositiveRate: number; recall: number | null }[];
   /** The ensemble before the temporal stage (each frame on its own), for comparison. */
   instant: MemberFigures & OperatingPoint;
   model: { version: string; members: string[]; combine: CombineRule; trainingFrames: number; covered: FrameSize; temporal?: TemporalCalibration & { intervalSeconds: number } };
@@ -196,6 +198,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     frameAP: figure(averagePrecision(scores, labels)),
     ...(withMasks ? { pixelAUROC: figure(pixel.auc()) } : {}),
     atThreshold: operatingPoint(scores, labels),
+    rocPoints: [0.01, 0.02].map((fpr) => ({ falsePositiveRate: fpr, recall: figure(recallAtFalsePositiveRate(scores, labels, fpr)) })),
     instant: { frameAUROC: figure(rocAuc(instant, labels)), frameAP: figure(averagePrecision(instant, labels)), ...operatingPoint(instant, labels) },
     members,
     ...(twoTiers

@@ -5,7 +5,7 @@ import type { MemoryUse } from '../features/featureMemory.js';
 import { isPositiveInt, resolveParams } from '../features/memberInput.js';
 import type { FrameInput } from '../frameInput.js';
 import { fitLocationBank } from './fit.js';
-import { defaultFlowHistogramParams, DESCRIPTOR, FlowDescriptors, flowCells, LocationBank, weighBorder, type FlowHistogramParams } from './model.js';
+import { defaultFlowHistogramParams, DESCRIPTOR, FlowDescriptors, flowCells, LocationBank, SPEEDS, weighBorder, type FlowHistogramParams } from './model.js';
 
 export * from './model.js';
 export * from './fit.js';
@@ -40,7 +40,7 @@ export class FlowHistogram implements Detector {
     const pooled = this.descriptors.pooled(input, this.pooled);
     // Motion unknown (first frame): neutral, and not warm.
     if (pooled === 0) return { raw: 0, map: { cols, rows, data }, warm: false };
-    weighBorder(this.bank.nearest(this.pooled, data), this.descriptors.grid, this.params.borderWeight);
+    weighBorder(this.bank.nearest(this.pooled, data), this.descriptors.grid, this.params.borderWeights);
     let raw = 0;
     for (const v of data) if (v > raw) raw = v;
     // Warm once most of the pooled window was seen (after a start or a seek the first frames are noisy).
@@ -58,10 +58,10 @@ function options(given: Record<string, unknown> | undefined): FlowHistogramParam
   return resolveParams('flowHistogram', defaultFlowHistogramParams, given, (p) =>
     posInt(p.levels) && p.levels <= 6 && posInt(p.window) && p.window >= 3 && p.window % 2 === 1 && posInt(p.iterations) && p.iterations <= 10 &&
     typeof p.blur === 'number' && p.blur >= 0 && p.blur <= 5 && posInt(p.cell) && pos(p.changeThreshold) &&
-    Array.isArray(p.speedEdges) && p.speedEdges.length === 2 && p.speedEdges.every(pos) && p.speedEdges[0] < p.speedEdges[1] &&
-    typeof p.minSpeed === 'number' && p.minSpeed >= 0 && p.minSpeed < p.speedEdges[0] && posInt(p.frames) && p.frames <= 60 &&
-    Array.isArray(p.speedWeights) && p.speedWeights.length === 3 && p.speedWeights.every(pos) && posInt(p.perCell) &&
-    typeof p.borderWeight === 'number' && p.borderWeight >= 0 && p.borderWeight <= 1 && Number.isInteger(p.seed),
+    Array.isArray(p.speedEdges) && p.speedEdges.length === SPEEDS - 1 && p.speedEdges.every(pos) && p.speedEdges.every((e, i) => i === 0 || e > p.speedEdges[i - 1]!) &&
+    typeof p.minSpeed === 'number' && p.minSpeed >= 0 && p.minSpeed < p.speedEdges[0]! && posInt(p.frames) && p.frames <= 60 &&
+    Array.isArray(p.speedWeights) && p.speedWeights.length === SPEEDS && p.speedWeights.every(pos) && posInt(p.perCell) &&
+    Array.isArray(p.borderWeights) && p.borderWeights.length <= 4 && p.borderWeights.every((w) => typeof w === 'number' && w >= 0 && w <= 1) && Number.isInteger(p.seed),
   );
 }
 
@@ -75,7 +75,9 @@ export const flowHistogramKind: DetectorKind = {
     return new FlowHistogram(p, { width: first.width, height: first.height }, fitLocationBank(frames, p));
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = options(params);
+    // Models saved before border rings were weighted one by one kept a single `borderWeight`.
+    const { borderWeight, ...rest } = params;
+    const p = options(typeof borderWeight === 'number' ? { ...rest, borderWeights: [borderWeight] } : params);
     const { entries, offsets } = saved.arrays;
     if (!entries || !offsets) throw new ModelError('flowHistogram state lacks its entries or offsets array');
     try {

@@ -74,21 +74,32 @@ function morph(mask: Uint8Array, width: number, height: number, set: 0 | 1): Uin
   return out;
 }
 
-/** The largest 4-connected component of a mask that stays clear of the border: its pixel indices. */
-function largestComponent(mask: Uint8Array, width: number, height: number, margin: number): number[] {
+/** A connected set of foreground pixels: its pixel indices and bounding box. */
+export interface Component {
+  pixels: number[];
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** The 4-connected components of a mask with at least `minPixels` pixels that stay clear of the border by `margin`. */
+export function objectComponents(mask: Uint8Array, width: number, height: number, margin: number, minPixels: number): Component[] {
   const seen = new Uint8Array(mask.length);
-  let best: number[] = [];
+  const out: Component[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || seen[start]) continue;
-    const members: number[] = [];
+    const c: Component = { pixels: [], x0: width, y0: height, x1: 0, y1: 0 };
     const stack = [start];
     seen[start] = 1;
-    let touches = false;
     while (stack.length) {
       const i = stack.pop()!;
-      members.push(i);
+      c.pixels.push(i);
       const x = i % width, y = (i - x) / width;
-      if (x < margin || y < margin || x >= width - margin || y >= height - margin) touches = true;
+      if (x < c.x0) c.x0 = x;
+      if (x > c.x1) c.x1 = x;
+      if (y < c.y0) c.y0 = y;
+      if (y > c.y1) c.y1 = y;
       for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
         if (j >= 0 && mask[j] && !seen[j]) {
           seen[j] = 1;
@@ -96,9 +107,10 @@ function largestComponent(mask: Uint8Array, width: number, height: number, margi
         }
       }
     }
-    if (!touches && members.length > best.length) best = members;
+    const touches = c.x0 < margin || c.y0 < margin || c.x1 >= width - margin || c.y1 >= height - margin;
+    if (!touches && c.pixels.length >= minPixels) out.push(c);
   }
-  return best;
+  return out;
 }
 
 /**
@@ -108,23 +120,22 @@ function largestComponent(mask: Uint8Array, width: number, height: number, margi
 export function cutOutLargestObject(frames: Uint8Array[], width: number, height: number, options: CutoutOptions = {}): Cutout | undefined {
   const threshold = options.threshold ?? 90, minPixels = options.minPixels ?? 200, margin = options.borderMargin ?? 2;
   const background = medianBackground(frames, width, height);
-  let best: { frame: number; pixels: number[]; mask: Uint8Array } | undefined;
+  let best: { frame: number; component: Component } | undefined;
   frames.forEach((frame, k) => {
-    const mask = foregroundMask(frame, background, width, height, threshold);
-    const pixels = largestComponent(mask, width, height, margin);
-    if (pixels.length >= minPixels && pixels.length > (best?.pixels.length ?? 0)) best = { frame: k, pixels, mask };
+    for (const component of objectComponents(foregroundMask(frame, background, width, height, threshold), width, height, margin, minPixels)) {
+      if (component.pixels.length > (best?.component.pixels.length ?? 0)) best = { frame: k, component };
+    }
   });
-  if (!best) return undefined;
-  let x0 = width, y0 = height, x1 = 0, y1 = 0;
+  return best ? cutOut(frames[best.frame]!, width, height, best.component, best.frame) : undefined;
+}
+
+/** A component of frame `frameIndex` cut out: its box's pixels, and a matte that is half at the object's edge. */
+export function cutOut(frame: Uint8Array, width: number, height: number, component: Component, frameIndex: number): Cutout {
+  const { x0, y0, x1, y1 } = component;
   const inObject = new Uint8Array(width * height);
-  for (const i of best.pixels) {
-    inObject[i] = 1;
-    const x = i % width, y = (i - x) / width;
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
-  }
+  for (const i of component.pixels) inObject[i] = 1;
   const w = x1 - x0 + 1, h = y1 - y0 + 1;
   const rgb = new Uint8Array(w * h * 3), alpha = new Float32Array(w * h);
-  const frame = frames[best.frame]!;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = (y0 + y) * width + x0 + x;
@@ -136,11 +147,14 @@ export function cutOutLargestObject(frames: Uint8Array[], width: number, height:
       alpha[y * w + x] = edge ? 0.5 : 1;
     }
   }
-  return { width: w, height: h, rgb, alpha, source: { frame: best.frame, x: x0, y: y0 } };
+  return { width: w, height: h, rgb, alpha, source: { frame: frameIndex, x: x0, y: y0 } };
 }
 
-/** Blends `cutout`, scaled to `box` (pixels of the frame), into a packed RGB frame in place. */
-export function pasteCutout(frame: Uint8Array, width: number, height: number, cutout: Cutout, box: { x: number; y: number; width: number; height: number }): void {
+/**
+ * Blends `cutout`, scaled to `box` (pixels of the frame), into a packed RGB frame in place; `mask` (one
+ * byte per pixel), when given, gets 1 where the pasted object covers at least half the pixel.
+ */
+export function pasteCutout(frame: Uint8Array, width: number, height: number, cutout: Cutout, box: { x: number; y: number; width: number; height: number }, mask?: Uint8Array): void {
   const sx = cutout.width / box.width, sy = cutout.height / box.height;
   for (let y = Math.max(0, Math.floor(box.y)); y < Math.min(height, Math.ceil(box.y + box.height)); y++) {
     for (let x = Math.max(0, Math.floor(box.x)); x < Math.min(width, Math.ceil(box.x + box.width)); x++) {
@@ -159,6 +173,7 @@ export function pasteCutout(frame: Uint8Array, width: number, height: number, cu
         for (let ch = 0; ch < 3; ch++) c[ch]! += wa * cutout.rgb[k * 3 + ch]!;
       });
       if (a <= 0) continue;
+      if (mask && a >= 0.5) mask[y * width + x] = 1;
       const o = (y * width + x) * 3;
       for (let ch = 0; ch < 3; ch++) frame[o + ch] = Math.round((1 - a) * frame[o + ch]! + c[ch]!);
     }

@@ -4,3 +4,4 @@ export * from './renderInjected.js';
 export * from './syntheticDataset.js';
 export { encodePng } from './png.js';
 export * from './cutout.js';
+export * from './realObjects.js';

@@ -1,7 +1,8 @@
 /**
  * `vigil synth`: a dataset in the UCSD layout (see eval/ucsdDataset.ts) made from real footage. Each
  * source is cut in two: its head becomes clean Train clips, its tail becomes several Test clips, each
- * with its own anomalies of different kinds drawn in (clean stretches before, between and after), a
+ * with its own anomalies of different kinds (clean stretches before, between and after): by default real
+ * vehicles cut out of the same footage, stopped in a lane, on the shoulder or driving the wrong way; a
  * per-pixel mask per frame in `Test/<clip>_gt/`, and the frame labels in `labels.json`. Train and Test
  * never share footage, so a detector that memorises training frames gains nothing. All sources share
  * one frame size (the first's), as one camera model is fitted on all Train clips.
@@ -10,7 +11,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { UsageError, type FrameSize } from '@vigil/core';
 import { decodeFrames } from '@vigil/video';
+import { cutOutLargestObject } from './cutout.js';
 import { injectAnomaly } from './injectAnomaly.js';
+import { findTracks, pastePlacement, realObjectAnomaly, type ObjectTrack, type Placement, type RealObjectAnomaly, type RealObjectKind } from './realObjects.js';
 import { encodePng } from './png.js';
 import type { AnomalyKind, AnomalySpec } from './schedule.js';
 
@@ -26,6 +29,11 @@ export interface SyntheticDatasetOptions {
   trainShare?: number;
   /** Test clips cut from each source's tail, each with different anomalies. Default 3. */
   testClipsPerSource?: number;
+  /**
+   * 'real' (default): vehicles cut out of the source's own footage, pasted stopped in their lane, stopped
+   * on the shoulder, or driving the wrong way (realObjects.ts). 'drawn': painted shapes (kinds/).
+   */
+  objects?: 'real' | 'drawn';
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -33,19 +41,27 @@ export interface SyntheticClipSummary {
   name: string;
   frames: number;
   anomalousFrames?: number;
-  anomalies?: AnomalySpec[];
+  anomalies?: (AnomalySpec | RealObjectAnomaly)[];
 }
 
 export interface SyntheticDatasetSummary {
   out: string;
   frame: FrameSize;
   fps: number;
+  objects: 'real' | 'drawn';
   train: SyntheticClipSummary[];
   test: SyntheticClipSummary[];
 }
 
 /** Kinds in the order test clips take them, two per clip, so every kind appears with few clips. */
 const KIND_CYCLE: AnomalyKind[] = ['stopped-vehicle', 'pedestrian', 'haze', 'debris', 'wrong-way', 'pedestrian', 'debris', 'stopped-vehicle', 'haze', 'wrong-way'];
+const REAL_KIND_CYCLE: RealObjectKind[] = ['stopped-vehicle', 'wrong-way', 'shoulder', 'stopped-vehicle', 'shoulder', 'wrong-way'];
+
+/** One anomaly of a test clip, whichever way it is made: paints frame `i` and marks its mask. */
+interface Painted {
+  spec: AnomalySpec | RealObjectAnomaly;
+  paint(rgb: Uint8Array, i: number, mask: Uint8Array): void;
+}
 
 export async function writeSyntheticDataset(options: SyntheticDatasetOptions): Promise<SyntheticDatasetSummary> {
   const width = options.width ?? 320;
@@ -57,7 +73,8 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
 
   rmSync(join(options.out, 'Train'), { recursive: true, force: true });
   rmSync(join(options.out, 'Test'), { recursive: true, force: true });
-  const summary: SyntheticDatasetSummary = { out: options.out, frame: { width, height: 0 }, fps, train: [], test: [] };
+  const objects = options.objects ?? 'real';
+  const summary: SyntheticDatasetSummary = { out: options.out, frame: { width, height: 0 }, fps, objects, train: [], test: [] };
   const labels: Record<string, [number, number][]> = {};
   let kindIndex = 0;
 
@@ -70,6 +87,7 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
     const nTrain = Math.round(all.length * trainShare);
     const nTest = all.length - nTrain;
     if (nTrain < 10 || nTest < 4 * fps) throw new UsageError(`${source}: too short (${(all.length / fps).toFixed(1)} s at ${fps} fps) to cut into Train and Test clips`);
+    const tracks = objects === 'real' ? objectTracks(all, size, source) : undefined;
 
     // Train: the head, in two clips (so readers see clip boundaries, as in UCSD).
     const half = Math.ceil(nTrain / 2);
@@ -84,16 +102,17 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
     const seconds = tail.length / fps;
     for (let c = 0; c < perSource; c++) {
       const name = `${stem}_test${c + 1}`;
-      const anomalies = [
-        specFor(KIND_CYCLE[kindIndex++ % KIND_CYCLE.length]!, 1.4, seconds * 0.4, s * 7 + c * 2),
-        specFor(KIND_CYCLE[kindIndex++ % KIND_CYCLE.length]!, seconds * 0.55, seconds * 0.35, s * 7 + c * 2 + 1),
-      ];
+      const windows = [[1.4, seconds * 0.4], [seconds * 0.55, seconds * 0.35]] as const;
+      const anomalies: Painted[] =
+        objects === 'drawn'
+          ? windows.map(([start, duration], k) => drawnAnomaly(specFor(KIND_CYCLE[kindIndex++ % KIND_CYCLE.length]!, start, duration, s * 7 + c * 2 + k), size, fps))
+          : windows.map(([start, duration], k) => realAnomaly(tracks!, REAL_KIND_CYCLE, kindIndex++, c * 2 + k, start, duration, size, fps, source));
       const drawn: Uint8Array[] = [], masks: Uint8Array[] = [];
       const ranges: [number, number][] = [];
       tail.forEach((f, i) => {
         const data = new Uint8Array(f);
         const mask = new Uint8Array(size.width * size.height);
-        for (const spec of anomalies) injectAnomaly(data, size.width, size.height, i / fps, spec, mask);
+        for (const a of anomalies) a.paint(data, i, mask);
         drawn.push(data);
         masks.push(mask);
         if (mask.includes(1)) {
@@ -105,13 +124,42 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
       writeFrames(join(options.out, 'Test', name), drawn, size, 3);
       writeFrames(join(options.out, 'Test', `${name}_gt`), masks.map((m) => m.map((v) => v * 255)), size, 1);
       labels[name] = ranges;
-      summary.test.push({ name, frames: drawn.length, anomalousFrames: ranges.reduce((n, [a, b]) => n + b - a + 1, 0), anomalies });
+      summary.test.push({ name, frames: drawn.length, anomalousFrames: ranges.reduce((n, [a, b]) => n + b - a + 1, 0), anomalies: anomalies.map((a) => a.spec) });
     }
     options.onProgress?.(s + 1, options.sources.length);
   }
   writeFileSync(join(options.out, 'labels.json'), JSON.stringify(labels, null, 1) + '\n');
   writeFileSync(join(options.out, 'synth.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+function drawnAnomaly(spec: AnomalySpec, size: FrameSize, fps: number): Painted {
+  return { spec, paint: (rgb, i, mask) => void injectAnomaly(rgb, size.width, size.height, i / fps, spec, mask) };
+}
+
+/**
+ * Vehicles that moved through the source (any part of it: only the object's pixels are taken, never the
+ * test clip's scene); when nothing was followed over frames, the largest object seen, which can only stand.
+ */
+function objectTracks(frames: Uint8Array[], size: FrameSize, source: string): ObjectTrack[] {
+  const tracks = findTracks(frames, size.width, size.height);
+  if (tracks.length > 0) return tracks.slice(0, 4);
+  const still = cutOutLargestObject(frames, size.width, size.height, { minPixels: Math.max(24, Math.round(size.width * size.height * 0.0015)) });
+  if (!still) throw new UsageError(`${source}: no vehicle or person found to cut out of the footage (nothing differs from its median background); use drawn objects`);
+  return [{ steps: [{ frame: still.source.frame, box: { x: still.source.x, y: still.source.y, width: still.width, height: still.height }, cutout: still }] }];
+}
+
+/** The `n`-th real anomaly: the next kind in the cycle that this source's tracks allow, on one of its tracks. */
+function realAnomaly(tracks: ObjectTrack[], cycle: readonly RealObjectKind[], n: number, variant: number, start: number, duration: number, size: FrameSize, fps: number, source: string): Painted {
+  const track = tracks[variant % tracks.length]!;
+  for (let k = 0; k < cycle.length; k++) {
+    const made = realObjectAnomaly(cycle[(n + k) % cycle.length]!, track, start, duration, fps, size);
+    if (!made) continue;
+    const first = Math.round(start * fps);
+    const placements: Placement[] = made.placements;
+    return { spec: made.spec, paint: (rgb, i, mask) => void pastePlacement(rgb, size.width, size.height, placements, i - first, mask) };
+  }
+  throw new UsageError(`${source}: its vehicles cannot be placed in the frame`);
 }
 
 /**

@@ -72,6 +72,7 @@ function formatReport(r: EvalReport): string {
     '',
     `at threshold (score ≥ 1): ensemble flags ${pct(r.atThreshold.recallAtThreshold)} of anomalous frames and ${pct(r.atThreshold.falsePositiveRateAtThreshold)} of normal ones` +
       (r.cascade ? `; CPU cascade ${pct(r.cascade.recallAtThreshold)} and ${pct(r.cascade.falsePositiveRateAtThreshold)}` : ''),
+    `on its ROC curve: ${r.rocPoints.map((p) => `${p.recall === null ? '–' : pct(p.recall)} of anomalous frames at ${pct(p.falsePositiveRate)} of normal ones`).join(', ')}`,
   ];
   return rows.join('\n') + '\n';
 }

@@ -11,6 +11,7 @@ export interface SynthCommandOptions {
   source?: string[];
   width?: number;
   fps?: number;
+  drawn?: boolean;
 }
 
 export async function runSynth(opts: SynthCommandOptions): Promise<SyntheticDatasetSummary> {
@@ -23,6 +24,7 @@ export async function runSynth(opts: SynthCommandOptions): Promise<SyntheticData
       sources,
       ...(opts.width !== undefined ? { width: opts.width } : {}),
       ...(opts.fps !== undefined ? { fps: opts.fps } : {}),
+      objects: opts.drawn ? 'drawn' : 'real',
       onProgress: (done, total) => progress.update('sources', done, total),
     });
   } finally {
@@ -33,7 +35,7 @@ export async function runSynth(opts: SynthCommandOptions): Promise<SyntheticData
   const kinds = [...new Set(summary.test.flatMap((c) => (c.anomalies ?? []).map((a) => a.kind)))];
   process.stdout.write(
     `vigil synth: wrote ${summary.out} — Train ${summary.train.length} clips (${count(summary.train)} frames), ` +
-      `Test ${summary.test.length} clips (${count(summary.test)} frames, ${anomalous} anomalous: ${kinds.join(', ')}), ` +
+      `Test ${summary.test.length} clips (${count(summary.test)} frames, ${anomalous} anomalous, ${summary.objects === 'real' ? 'real vehicles' : 'drawn'}: ${kinds.join(', ')}), ` +
       `${summary.frame.width}x${summary.frame.height} at ${summary.fps} fps\n`,
   );
   return summary;
