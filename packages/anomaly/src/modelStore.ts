@@ -12,7 +12,11 @@ export function modelVersionDir(dataDir: string, cameraId: string, version: stri
 
 /** The newest complete version (one with a manifest) of a camera's model, if any. */
 export function latestModelVersion(dataDir: string, cameraId: string): string | undefined {
-  const root = cameraModelsDir(dataDir, cameraId);
+  return newestVersionIn(cameraModelsDir(dataDir, cameraId));
+}
+
+/** The newest complete version folder's name in a camera's models folder (`vigil train --out`), if any. */
+export function newestVersionIn(root: string): string | undefined {
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'manifest.json')))

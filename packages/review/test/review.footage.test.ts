@@ -4,7 +4,7 @@
  * test-output/screenshots/review-report.png). Its speed target (≥ 3× real time) is measured by
  * test/bench/review.bench.ts, not here: a shared CI machine makes timings flaky.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +62,12 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
     const modelDir = join(work, 'models', 'street', model.manifest.version);
     await saveCameraModel(model, modelDir);
 
+    // An older version beside it that cannot load: given the camera's models folder (what `vigil train
+    // --out` fills), review takes the newest version.
+    mkdirSync(join(work, 'models', 'street', '20200101T000000Z-00000000'));
+    writeFileSync(join(work, 'models', 'street', '20200101T000000Z-00000000', 'manifest.json'), '{}');
     outDir = join(work, 'report');
-    const r = runVigil(['review', VIDEO, '--model', modelDir, '--out', outDir], 180_000);
+    const r = runVigil(['review', VIDEO, '--model', join(work, 'models', 'street'), '--out', outDir], 180_000);
     expect(r.stderr.split('\n').filter((l) => /error|at /.test(l))).toEqual([]);
     expect(r.status).toBe(0);
     stdout = r.stdout;
@@ -110,6 +114,9 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
   it('writes report.json in the documented shape, with thumbnails as files beside it', () => {
     expect(report).toMatchObject({ cameraId: 'street', fps: 5, frame: { width: 320, height: 176 }, threshold: 1, framesAnalysed: 377 });
     expect(report.modelVersion).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    // The newest version of the camera's models folder, not the older one beside it.
+    expect(report.modelVersion).not.toBe('20200101T000000Z-00000000');
+    expect(stdout).toContain(`model: ${join(work, 'models', 'street', report.modelVersion)}`);
     expect(report.timeline).toHaveLength(377);
     for (const a of report.alerts) {
       expect(a).toEqual(expect.objectContaining({ start: expect.any(Number), end: expect.any(Number), peakScore: expect.any(Number), regions: expect.any(Array), members: expect.any(Object) }));
@@ -172,6 +179,6 @@ describe('vigil review with bad input', () => {
   it('names a model directory that is missing or is not a model version', () => {
     const video = join(REPO_ROOT, 'footage/street.mp4');
     oneLine(runVigil(['review', video, '--model', '/nonexistent/model', '--out', join(tmpdir(), 'x')]), /model directory not found: \/nonexistent\/model/);
-    oneLine(runVigil(['review', video, '--model', join(REPO_ROOT, 'footage'), '--out', join(tmpdir(), 'x')]), /footage is not a model version directory \(no manifest\.json\)/);
+    oneLine(runVigil(['review', video, '--model', join(REPO_ROOT, 'footage'), '--out', join(tmpdir(), 'x')]), /footage holds no model \(no manifest\.json in it or in a version folder inside it\)/);
   });
 });

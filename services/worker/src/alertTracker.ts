@@ -1,7 +1,12 @@
 /**
  * Runs the alert lifecycle of @vigil/regions atomically in Redis, so that workers scoring frames of
- * one camera concurrently and out of order emit each event exactly once: WATCH the camera's state,
- * step the reducer, then SET the new state and XADD its events in one MULTI/EXEC; retry on conflict.
+ * one camera concurrently and out of order emit each event exactly once: read the camera's state, step
+ * the reducer, then commit the new state and XADD its events in one script that writes only if the
+ * state is still the one read (compare-and-set); else read again. Not WATCH: ioredis resends a
+ * MULTI/EXEC on a new connection after a reconnect without its WATCH, so a decision taken on stale
+ * state committed (two `close`s for one alert). A script resent after a reconnect checks again.
+ * The state remembers the last frames it took, so a frame whose commit landed but whose reply was lost
+ * with the connection is not applied twice when its step is retried.
  */
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
 import { redisKeys, VigilError } from '@vigil/core';
@@ -14,6 +19,33 @@ export class AlertConflictError extends VigilError {}
 
 const STATE_TTL_SECONDS = 24 * 60 * 60;
 const STREAM_MAXLEN = '10000';
+/** Frames a camera's state remembers having taken (a few seconds of frames: a retry comes within them). */
+const RECENT_FRAMES = 64;
+
+/**
+ * KEYS: the camera's state, the events stream. ARGV: the state as read ('' = none), the new state, TTL
+ * seconds, stream MAXLEN, then each event's JSON. Returns the events' stream ids, or nil (nothing
+ * written) when the state is no longer the one read.
+ */
+const COMMIT = `
+local current = redis.call('GET', KEYS[1])
+if (current or '') ~= ARGV[1] then return nil end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+local ids = {}
+for i = 5, #ARGV do ids[#ids + 1] = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'event', ARGV[i]) end
+return ids`;
+
+/** What the state key holds: the lifecycle's state and the frames (seq@capture time) it took last. */
+interface StoredState {
+  lifecycle: LifecycleState;
+  recent: string[];
+}
+
+function parseStored(raw: string): StoredState {
+  const parsed = JSON.parse(raw) as StoredState | LifecycleState;
+  // States written before the tracker remembered frames are the lifecycle's state alone.
+  return 'lifecycle' in parsed ? parsed : { lifecycle: parsed, recent: [] };
+}
 const DEFAULT_MAX_ATTEMPTS = 50;
 /** Short: a frame held back by retries arrives late, and late frames weigh less in the lifecycle. */
 const MAX_BACKOFF_MS = 20;
@@ -23,17 +55,17 @@ export interface AlertTrackerOptions {
 }
 
 /**
- * Runs after the reducer decided a frame's step and before MULTI/EXEC commits it, so that what the
- * events point to (snapshot files) exists before anyone can read them. Called on every commit, with
- * the events (often none) and the camera's next state. If EXEC then conflicts, the step is decided
- * again and the hook runs again: it must be safe to repeat.
+ * Runs after the reducer decided a frame's step and before the commit, so that what the events point
+ * to (snapshot files) exists before anyone can read them. Called on every commit, with the events
+ * (often none) and the camera's next state. If the commit then conflicts, the step is decided again and
+ * the hook runs again: it must be safe to repeat.
  */
 export type BeforeEmit = (events: LifecycleEvent[], next: LifecycleState) => Promise<void>;
 
 /**
- * WATCH belongs to a connection, and any MULTI/EXEC another caller runs on it drops the watch, so the
- * tracker works on a connection of its own (a duplicate of the one given, closed with it or by
- * `close()`) and runs its transactions one after another. Parallelism comes from more workers.
+ * The tracker works on a connection of its own (a duplicate of the one given, closed with it or by
+ * `close()`), so its commits never queue behind a worker's other traffic, and runs them one after
+ * another. Parallelism comes from more workers.
  */
 export class AlertTracker {
   private readonly redis: Redis;
@@ -48,6 +80,9 @@ export class AlertTracker {
     options: AlertTrackerOptions = {},
   ) {
     this.redis = redis.duplicate();
+    // A dropped connection fails the commands in flight, which callers see (a frame job is retried);
+    // unheard, ioredis would print each reconnect's error as an unhandled event.
+    this.redis.on('error', () => undefined);
     redis.once('end', () => this.redis.disconnect());
     this.keys = redisKeys(ns);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -56,8 +91,14 @@ export class AlertTracker {
   /** Applies one frame's score to its camera's alert; returns the events this call emitted. */
   record(score: FrameScore, beforeEmit?: BeforeEmit): Promise<AlertEvent[]> {
     const policy = this.policyFor(score.cameraId);
+    const frame = `${score.seq}@${score.capturedAt}`;
     return this.serialised(() =>
-      this.transact(score.cameraId, (state) => stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId)), beforeEmit),
+      this.transact(
+        score.cameraId,
+        (state, recent) => (recent.includes(frame) ? null : stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId))),
+        beforeEmit,
+        frame,
+      ),
     );
   }
 
@@ -85,45 +126,33 @@ export class AlertTracker {
     return run;
   }
 
-  /** `step` returns null, or no events and the same state object, when there is nothing to write. */
-  private async transact(cameraId: string, step: (state: LifecycleState | null) => LifecycleStep | null, beforeEmit?: BeforeEmit): Promise<AlertEvent[]> {
+  /**
+   * `step` returns null, or no events and the same state object, when there is nothing to write; it
+   * gets the frames the state took last. `frame` (seq@capture time) is remembered with the new state.
+   */
+  private async transact(
+    cameraId: string,
+    step: (state: LifecycleState | null, recent: readonly string[]) => LifecycleStep | null,
+    beforeEmit?: BeforeEmit,
+    frame?: string,
+  ): Promise<AlertEvent[]> {
     const key = this.keys.alertState(cameraId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      await this.redis.watch(key);
-      let result: LifecycleStep | null;
-      let before: LifecycleState | null;
-      try {
-        const raw = await this.redis.get(key);
-        before = raw === null ? null : (JSON.parse(raw) as LifecycleState);
-        result = step(before);
-      } catch (err) {
-        await this.redis.unwatch();
-        throw err;
-      }
-      if (result === null || (result.events.length === 0 && result.state === before)) {
-        await this.redis.unwatch();
-        return [];
-      }
-      if (beforeEmit) {
-        try {
-          await beforeEmit(result.events, result.state);
-        } catch (err) {
-          await this.redis.unwatch();
-          throw err;
-        }
-      }
-      const multi = this.redis.multi().set(key, JSON.stringify(result.state), 'EX', STATE_TTL_SECONDS);
-      for (const e of result.events) {
-        multi.xadd(this.keys.alertEvents, 'MAXLEN', '~', STREAM_MAXLEN, '*', 'event', JSON.stringify({ type: 'alert', event: e.event, alert: e.alert }));
-      }
-      const replies = await multi.exec();
-      if (replies === null) {
+      const raw = await this.redis.get(key);
+      const stored = raw === null ? null : parseStored(raw);
+      const result = step(stored?.lifecycle ?? null, stored?.recent ?? []);
+      if (result === null || (result.events.length === 0 && result.state === stored?.lifecycle)) return [];
+      if (beforeEmit) await beforeEmit(result.events, result.state);
+      const recent = frame ? [...(stored?.recent ?? []), frame].slice(-RECENT_FRAMES) : (stored?.recent ?? []);
+      const next: StoredState = { lifecycle: result.state, recent };
+      const bodies = result.events.map((e) => JSON.stringify({ type: 'alert', event: e.event, alert: e.alert }));
+      const ids = (await this.redis.eval(COMMIT, 2, key, this.keys.alertEvents, raw ?? '', JSON.stringify(next), String(STATE_TTL_SECONDS), STREAM_MAXLEN, ...bodies)) as string[] | null;
+      if (ids === null) {
+        // Another worker committed meanwhile: read again, after a short random wait so the two part.
         await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
         continue;
       }
-      const failed = replies.find(([err]) => err);
-      if (failed) throw failed[0];
-      return result.events.map((e, i) => ({ type: 'alert', event: e.event, eventId: String(replies[i + 1]![1]), alert: e.alert }));
+      return result.events.map((e, i) => ({ type: 'alert', event: e.event, eventId: String(ids[i]), alert: e.alert }));
     }
     throw new AlertConflictError(`alert state of camera "${cameraId}" kept changing: gave up after ${this.maxAttempts} attempts`);
   }

@@ -1,7 +1,7 @@
 /** Loads camera models on demand and switches to a newer version between frames (workers hold no other camera state). */
 import type { Redis } from 'ioredis';
 import { createLogger, ModelError, type RedisKeys } from '@vigil/core';
-import { loadCameraModel, modelVersionDir, type CameraAreas, type CameraModel } from '@vigil/anomaly';
+import { latestModelVersion, loadCameraModel, modelVersionDir, type CameraAreas, type CameraModel } from '@vigil/anomaly';
 
 const log = createLogger('worker:models');
 /** How long a looked-up version is trusted before asking Redis again. */
@@ -11,6 +11,23 @@ interface Entry {
   version: string;
   model: CameraModel;
   checkedAt: number;
+}
+
+/**
+ * The camera's current model version. The data directory is the source of truth and Redis its cache:
+ * when the key is gone (Redis restarted without persistence, or flushed), the newest version on disk is
+ * used and written back, so detection resumes by itself instead of skipping every frame as `no-model`.
+ */
+export async function cameraModelVersion(redis: Redis, keys: RedisKeys, dataDir: string, cameraId: string): Promise<string | undefined> {
+  const cached = await redis.get(keys.modelVersion(cameraId));
+  if (cached) return cached;
+  const onDisk = latestModelVersion(dataDir, cameraId);
+  if (!onDisk) return undefined;
+  // NX: a version ingest publishes meanwhile (a new fit, also on disk) is not overwritten.
+  if ((await redis.set(keys.modelVersion(cameraId), onDisk, 'NX')) === 'OK') {
+    log.warn('model version was missing from Redis: restored from the data directory', { camera: cameraId, version: onDisk });
+  }
+  return (await redis.get(keys.modelVersion(cameraId))) ?? onDisk;
 }
 
 export class ModelCache {
@@ -38,7 +55,7 @@ export class ModelCache {
   }
 
   private async refresh(cameraId: string, cached: Entry | undefined): Promise<Entry | undefined> {
-    const version = await this.redis.get(this.keys.modelVersion(cameraId));
+    const version = await cameraModelVersion(this.redis, this.keys, this.dataDir, cameraId);
     if (!version) return undefined;
     if (cached && cached.version === version) {
       cached.checkedAt = Date.now();

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { createLogger, redisKeys, reviewDir, VigilError, type Config } from '@vigil/core';
 import { modelVersionDir } from '@vigil/anomaly';
 import { reviewQueueName, reviewVideo, writeReport, type ReviewJob, type ReviewJobProgress, type ReviewJobResult } from '@vigil/review';
+import { cameraModelVersion } from './modelCache.js';
 
 const log = createLogger('worker:reviews');
 const PROGRESS_EVERY_MS = 1000;
@@ -34,7 +35,7 @@ export function startReviewJobs(config: Config, deps: ReviewJobsDeps): RunningRe
       const { reviewId, file, cameraId } = job.data;
       const camera = cameras.get(cameraId);
       if (!camera) throw new UnrecoverableError(`camera "${cameraId}" is not in this worker's config`);
-      const version = await deps.redis.get(keys.modelVersion(cameraId));
+      const version = await cameraModelVersion(deps.redis, keys, config.dataDir, cameraId);
       if (!version) throw new UnrecoverableError(`camera "${cameraId}" has no model yet`);
       let lastProgress = 0;
       try {

@@ -163,4 +163,92 @@ describe('AlertTracker on Redis', () => {
     expect(stream[1]).toEqual(closed[0]);
     expect(await admin.exists(keys.alertState('cam-unknown'))).toBe(0);
   });
+
+  it('emits one open and one close per alert while its connections are killed again and again', async () => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const name = `chaos-${ns.slice(-8)}`;
+    // The trackers duplicate these connections, name included: the killer finds them all by it.
+    const shared = [0, 1].map(() => {
+      const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, connectionName: name });
+      r.on('error', () => undefined);
+      connections.push(r);
+      return r;
+    });
+    const workers = [track(ns, shared[0]), track(ns, shared[1])];
+    const rnd = random(4242);
+    const queue = shuffleLocally(twoEpisodes('cam-c'), rnd, 4);
+    let killing = true, kills = 0;
+    const killer = (async () => {
+      while (killing) {
+        const clients = (await admin.client('LIST')) as string;
+        for (const line of clients.split('\n').filter((l) => l.includes(` name=${name} `))) {
+          const id = /\bid=(\d+)/.exec(line)?.[1];
+          if (id) {
+            await admin.client('KILL', 'ID', id).catch(() => 0);
+            kills++;
+          }
+        }
+        await sleep(15 + rnd() * 30);
+      }
+    })();
+    // Each worker retries a frame whose step failed with the connection, as a failed frame job is retried.
+    const record = async (tracker: AlertTracker, f: FrameScore) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await tracker.record(f);
+        } catch (err) {
+          if (attempt > 200) throw err;
+          await sleep(2);
+        }
+      }
+    };
+    await Promise.all(workers.map(async (tracker) => {
+      for (let f = queue.shift(); f; f = queue.shift()) await record(tracker, f);
+    }));
+    killing = false;
+    await killer;
+
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(kills).toBeGreaterThan(10);
+    expect(new Set(stream.map((e) => e.eventId)).size).toBe(stream.length);
+    const ids = [...new Set(stream.map((e) => e.alert.id))];
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      const life = stream.filter((e) => e.alert.id === id).map((e) => e.event);
+      expect(life.filter((e) => e === 'open')).toHaveLength(1);
+      expect(life.filter((e) => e === 'close')).toHaveLength(1);
+      expect(life[0]).toBe('open');
+      expect(life.at(-1)).toBe('close');
+    }
+    process.stdout.write(`  [figures] connections killed ${kills} times over ${stream.length} events\n`);
+  }, 120_000);
+
+  it('commits no decision taken on stale state when its connection drops between reading and writing', async () => {
+    // The minimal case of a lost WATCH: A reads the state and decides to open an alert; meanwhile B opens
+    // it and A's connection is killed; A's write then goes out on a new connection.
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const name = `stale-${ns.slice(-8)}`;
+    const baseA = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, connectionName: name });
+    baseA.on('error', () => undefined);
+    connections.push(baseA);
+    const a = track(ns, baseA), b = track(ns);
+    const frames = twoEpisodes('cam-d').filter((f) => f.capturedAt >= at(5) && f.capturedAt < at(6.5));
+    for (const f of frames.slice(0, 2)) await b.record(f);
+    let interfered = false;
+    const events = await a.record(frames[2]!, async (decided) => {
+      if (interfered || !decided.some((e) => e.event === 'open')) return;
+      interfered = true;
+      expect((await b.record(frames[3]!)).map((e) => e.event)).toEqual(['open']);
+      const clients = (await admin.client('LIST')) as string;
+      for (const line of clients.split('\n').filter((l) => l.includes(` name=${name} `))) await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!);
+    });
+    expect(interfered).toBe(true);
+    // A decided again on the state B left: the alert is open already.
+    expect(events.filter((e) => e.event === 'open')).toEqual([]);
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(stream.filter((e) => e.event === 'open')).toHaveLength(1);
+    expect(new Set(stream.map((e) => e.alert.id)).size).toBe(1);
+  });
 });

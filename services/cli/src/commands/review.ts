@@ -1,6 +1,7 @@
 /** `vigil review FILE --model DIR --out DIR`: the live pipeline over a recorded file, written as report.json and report.html. */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { newestVersionIn } from '@vigil/anomaly/modelStore';
 import { UsageError } from '@vigil/core';
 import type { ReviewProgress } from '@vigil/review';
 
@@ -14,15 +15,13 @@ export async function runReview(file: string, opts: ReviewCommandOptions): Promi
   if (!existsSync(file)) throw new UsageError(`video file not found: ${file}`);
   if (!statSync(file).isFile()) throw new UsageError(`not a video file: ${file}`);
   if (!existsSync(opts.model) || !statSync(opts.model).isDirectory()) throw new UsageError(`model directory not found: ${opts.model}`);
-  if (!existsSync(join(opts.model, 'manifest.json'))) {
-    throw new UsageError(`${opts.model} is not a model version directory (no manifest.json); pass the folder that vigil train wrote, e.g. data/models/<camera>/<version>`);
-  }
+  const modelDir = modelVersionDir(opts.model);
   if (existsSync(opts.out) && !statSync(opts.out).isDirectory()) throw new UsageError(`--out ${opts.out} exists and is not a directory`);
 
   // Loaded only once the arguments are known good: the detectors take seconds to import.
   const { formatVideoTime, reviewVideo, writeReport } = await import('@vigil/review');
   const progress = process.stderr.isTTY ? ttyProgress(formatVideoTime) : undefined;
-  const result = await reviewVideo(resolve(file), { modelDir: opts.model, ...(opts.fps !== undefined ? { fps: opts.fps } : {}), ...(progress ? { onProgress: progress.update } : {}) });
+  const result = await reviewVideo(resolve(file), { modelDir, ...(opts.fps !== undefined ? { fps: opts.fps } : {}), ...(progress ? { onProgress: progress.update } : {}) });
   progress?.done();
   const { html } = await writeReport(result, opts.out);
 
@@ -31,9 +30,21 @@ export async function runReview(file: string, opts: ReviewCommandOptions): Promi
   const lines = [
     `${r.alerts.length} alert${r.alerts.length === 1 ? '' : 's'} in ${formatVideoTime(r.durationSeconds)} of video, processed in ${r.processingSeconds.toFixed(1)} s (${speed.toFixed(1)}× real time)`,
     ...r.alerts.map((a) => `  ${a.n}. ${formatVideoTime(a.start)}–${formatVideoTime(a.end)}  peak ${a.peakScore.toFixed(2)}  ${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`),
+    `model: ${modelDir}`,
     `report: ${html}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * A model version folder as given, or the newest version in a camera's models folder (what
+ * `vigil train --out DIR` fills: DIR/<version>/manifest.json).
+ */
+function modelVersionDir(dir: string): string {
+  if (existsSync(join(dir, 'manifest.json'))) return dir;
+  const newest = newestVersionIn(dir);
+  if (newest) return join(dir, newest);
+  throw new UsageError(`${dir} holds no model (no manifest.json in it or in a version folder inside it); pass the folder vigil train --out wrote, or one of its versions`);
 }
 
 /** One line on stderr rewritten in place, at most every 100 ms. */
