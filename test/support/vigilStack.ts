@@ -26,6 +26,10 @@ export interface StackOptions {
   learnSeconds?: number;
   fps?: number;
   alerts?: { confirmFrames?: number; confirmSeconds?: number; quietSeconds?: number; updateSeconds?: number };
+  /** Seconds without frames before the camera's camera-offline alert opens (config default 15). */
+  offlineSeconds?: number;
+  /** Webhook endpoints (targets on this machine are allowed). */
+  webhooks?: { id: string; url: string; secret: string }[];
   /** Keep the alert history in a PostgreSQL schema of its own (default true). */
   history?: boolean;
   /** Extra environment for every service. */
@@ -42,12 +46,27 @@ export class VigilStack {
     readonly configFile: string,
     readonly dataDir: string,
     readonly redis: Redis,
-    readonly rtsp: LocalRtspServer,
+    private camera: LocalRtspServer,
+    private readonly clip: string,
     /** Wall-clock ms at which the camera began playing the clip from its first frame. */
     readonly playStart: number,
     private readonly schema: string | undefined,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  get rtsp(): LocalRtspServer {
+    return this.camera;
+  }
+
+  /** The camera goes dark: its RTSP server stops (sessions end, connections are refused). */
+  async dropCamera(): Promise<void> {
+    await this.camera.stop();
+  }
+
+  /** The camera comes back on the same port, playing the clip from its start. */
+  async restoreCamera(): Promise<void> {
+    this.camera = await LocalRtspServer.start({ port: this.camera.port, mounts: [{ path: 'cam1', file: this.clip, loop: true }] });
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -85,10 +104,16 @@ export class VigilStack {
         dataDir,
         gateway: { host: '127.0.0.1', port, tokens: opts.tokens, heartbeatSeconds: 5 },
         ...(postgresUrl ? { history: { postgresUrl } } : {}),
-        cameras: [{ id: 'cam1', name: 'Street cam', url: rtsp.urlFor('cam1'), fps: opts.fps ?? 5, learnSeconds: opts.learnSeconds ?? 20, alerts: opts.alerts ?? {} }],
+        ...(opts.webhooks ? { webhooks: opts.webhooks.map((w) => ({ ...w, allowPrivateNetwork: true })) } : {}),
+        cameras: [
+          {
+            id: 'cam1', name: 'Street cam', url: rtsp.urlFor('cam1'), fps: opts.fps ?? 5, learnSeconds: opts.learnSeconds ?? 20, alerts: opts.alerts ?? {},
+            ...(opts.offlineSeconds !== undefined ? { offlineSeconds: opts.offlineSeconds } : {}),
+          },
+        ],
       }),
     );
-    const stack = new VigilStack(work, ns, port, configFile, dataDir, new Redis(TEST_REDIS_URL), rtsp, playStart, schema, opts.env ?? {});
+    const stack = new VigilStack(work, ns, port, configFile, dataDir, new Redis(TEST_REDIS_URL), rtsp, opts.clip, playStart, schema, opts.env ?? {});
     for (const name of ['gateway', 'worker', 'ingest'] as const) stack.startService(name);
     return stack;
   }
@@ -147,7 +172,7 @@ export class VigilStack {
 
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
-    await this.rtsp.stop();
+    await this.camera.stop();
     const keys = await this.redis.keys(`${this.ns}*`);
     const bull = await this.redis.keys(`bull:${this.ns}*`);
     if (keys.length + bull.length) await this.redis.del(...keys, ...bull);

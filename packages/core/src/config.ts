@@ -36,6 +36,8 @@ export const cameraSchema = z.strictObject({
   fps: z.number().positive().max(30).default(5),
   /** Width of the analysed frame in pixels; height keeps the aspect ratio (rounded to even). */
   width: z.number().int().min(64).max(1920).default(320),
+  /** A camera that delivers no frames for this long opens a camera-offline alert (closed when frames return). */
+  offlineSeconds: z.number().positive().max(3600).default(15),
   /** Learn normal from the first N seconds when no model exists. */
   learnSeconds: z.number().positive().max(3600).default(30),
   /** Loop a file source (files only). */

@@ -7,6 +7,8 @@ export function redisKeys(ns: string) {
     /** Frames of a camera queued or being scored (bounded by ingest). */
     inFlight: (cameraId: string) => `${ns}:inflight:${cameraId}`,
     alertState: (cameraId: string) => `${ns}:alert:${cameraId}`,
+    /** String: the camera's open camera-offline alert (JSON), while one is open (ingest opens and closes it). */
+    cameraOffline: (cameraId: string) => `${ns}:offline:${cameraId}`,
     /** Redis Stream of alert events; field `event` holds the JSON. */
     alertEvents: `${ns}:alerts`,
     /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreMsTotal… */

@@ -51,10 +51,17 @@ export interface FrameScore {
 
 export type AlertState = 'open' | 'closed';
 export type AlertEventKind = 'open' | 'update' | 'close';
+/** What an alert is about: something anomalous in the scene, or the camera itself gone dark. */
+export type AlertKind = 'anomaly' | 'camera-offline';
+export const ALERT_KINDS: readonly AlertKind[] = ['anomaly', 'camera-offline'];
 
 export interface Alert {
   id: string;
   cameraId: string;
+  /** Absent on anomaly alerts (and on every alert written before camera health alerts existed). */
+  kind?: AlertKind;
+  /** camera-offline: why the camera delivers no frames, as its source said (refused, stalled, decoder exit…). */
+  reason?: string;
   state: AlertState;
   startedAt: string;
   updatedAt: string;

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
 import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
 import { BackgroundPair, cameraModelsDir, latestModelVersion } from '@vigil/anomaly';
+import { CameraOfflineAlerts } from './cameraOffline.js';
 import { FramePublisher } from './framePublisher.js';
 import { NormalLearner } from './normalLearner.js';
 import { PreviewPublisher } from './previewPublisher.js';
@@ -30,6 +31,9 @@ export class CameraPipeline {
   /** Dense per-frame state of this camera (shared/DESIGN.md "Where state lives"): it lives here and travels with each frame. */
   private background: BackgroundPair | undefined;
   private sourceState: SourceState = 'connecting';
+  private readonly offline: CameraOfflineAlerts;
+  private modelVersion: string | null = null;
+  private lastFrame: { width: number; height: number } | undefined;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   published = 0;
@@ -39,6 +43,10 @@ export class CameraPipeline {
     this.log = createLogger(`ingest:${camera.id}`);
     this.preview = new PreviewPublisher(deps.redis, deps.keys, camera.id);
     this.publisher = new FramePublisher(deps.redis, deps.queue, deps.keys, { maxInFlight: deps.maxInFlight, frameTtlSeconds: deps.frameTtlSeconds });
+    this.offline = new CameraOfflineAlerts(deps.redis, deps.keys, camera, () => ({
+      frame: this.lastFrame ?? { width: camera.width, height: 0 },
+      modelVersion: this.modelVersion ?? '',
+    }));
     this.source = new CameraSource({ cameraId: camera.id, url: camera.url, fps: camera.fps, width: camera.width, loop: camera.loop, stallSeconds: deps.stallSeconds });
   }
 
@@ -51,6 +59,7 @@ export class CameraPipeline {
       version = latestModelVersion(dataDir, this.camera.id) ?? null;
       if (version) await redis.set(keys.modelVersion(this.camera.id), version);
     }
+    this.modelVersion = version;
     if (version) {
       this.log.info('using model', { version });
     } else {
@@ -58,9 +67,11 @@ export class CameraPipeline {
       this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
     }
     this.source.on('frame', (frame: Frame) => this.enqueue(frame));
-    this.source.on('state', ({ state, reason }: CameraStateChange) => {
+    this.source.on('state', ({ state, reason, at }: CameraStateChange) => {
       this.sourceState = state;
       this.log.info('source state', { state, reason });
+      if (state === 'live') this.offline.live(at);
+      else if (state !== 'stopped') this.offline.dark(reason || state, at);
       if (state !== 'live') {
         this.publisher.resetMotion();
         this.learner?.breakRun();
@@ -68,11 +79,14 @@ export class CameraPipeline {
       void this.reportState();
     });
     await this.reportState();
+    // Not yet delivering: a camera that never connects goes offline too.
+    this.offline.dark('connecting');
     this.source.start();
   }
 
   async stop(): Promise<void> {
     await this.source.stop();
+    await this.offline.stop();
     await this.chain;
     await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', 'stopped').catch(() => undefined);
   }
@@ -103,6 +117,7 @@ export class CameraPipeline {
   }
 
   private async handle(frame: Frame): Promise<void> {
+    this.lastFrame = { width: frame.width, height: frame.height };
     this.preview.offer(frame);
     if (!this.background || this.background.width !== frame.width || this.background.height !== frame.height) {
       this.background = new BackgroundPair(frame.width, frame.height, { fps: this.camera.fps });
@@ -123,6 +138,7 @@ export class CameraPipeline {
     const started = Date.now();
     const { version } = await learner.fitAndSave(cameraModelsDir(this.deps.dataDir, this.camera.id));
     await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);
+    this.modelVersion = version;
     this.learner = undefined;
     this.log.info('learned normal footage; model saved', { version, frames: learner.frameCount, fitMs: Date.now() - started });
     await this.reportState();

@@ -87,17 +87,23 @@ export class AlertFeed {
     if (!this.shownAt.has(a.id)) this.shownAt.set(a.id, Date.now());
     const peak = Math.max(a.peakScore ?? 0, a.score);
     const members = Object.entries(a.members).sort((x, y) => y[1] - x[1]);
+    const offline = a.kind === 'camera-offline';
     const snapshot = this.api.withToken(a.snapshotUrl || `/v1/alerts/${a.id}/snapshot.jpg`) + `&u=${encodeURIComponent(a.updatedAt)}`;
     const li = h(
       'li',
-      { class: `alert ${a.state}${a.ack ? ' acked' : ''}`, 'data-alert-id': a.id, 'data-camera': a.cameraId, 'data-state': a.state, 'data-started-at': a.startedAt, 'data-shown-at': this.shownAt.get(a.id)! },
-      h('a', { class: 'snapshot', href: snapshot, target: '_blank', rel: 'noopener' }, h('img', { src: snapshot, alt: `snapshot of alert ${a.id}`, loading: 'lazy' })),
+      { class: `alert ${a.state}${a.ack ? ' acked' : ''}${offline ? ' camera-offline' : ''}`, 'data-alert-id': a.id, 'data-camera': a.cameraId, 'data-state': a.state, 'data-kind': a.kind ?? 'anomaly', 'data-started-at': a.startedAt, 'data-shown-at': this.shownAt.get(a.id)! },
+      // A camera that went dark has no picture to show: say so where the snapshot would be.
+      offline
+        ? h('div', { class: 'snapshot offline', title: 'the camera delivers no frames' }, 'camera offline')
+        : h('a', { class: 'snapshot', href: snapshot, target: '_blank', rel: 'noopener' }, h('img', { src: snapshot, alt: `snapshot of alert ${a.id}`, loading: 'lazy' })),
       h(
         'div',
         { class: 'details' },
         h('div', { class: 'line1' }, h('span', { class: `badge ${a.state}` }, a.state), h('strong', { class: 'camera' }, a.cameraId), h('time', { datetime: a.startedAt }, formatTime(a.startedAt)), a.endedAt ? h('span', { class: 'muted' }, `– ${formatTime(a.endedAt)}`) : null),
-        h('div', { class: 'line2' }, h('span', { class: 'alert-score', title: 'current / peak score (1 = threshold)' }, `score ${a.score.toFixed(2)}`, peak > a.score ? ` · peak ${peak.toFixed(2)}` : ''), ' · ', h('span', { class: 'regions' }, `${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`)),
-        h('div', { class: 'members', title: 'contributing detectors (normalised scores)' }, members.slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ') || 'no member scores'),
+        offline
+          ? h('div', { class: 'line2 offline-reason' }, `no frames: ${a.reason || 'camera unreachable'}`)
+          : h('div', { class: 'line2' }, h('span', { class: 'alert-score', title: 'current / peak score (1 = threshold)' }, `score ${a.score.toFixed(2)}`, peak > a.score ? ` · peak ${peak.toFixed(2)}` : ''), ' · ', h('span', { class: 'regions' }, `${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`)),
+        offline ? null : h('div', { class: 'members', title: 'contributing detectors (normalised scores)' }, members.slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ') || 'no member scores'),
         this.status(a),
         this.canAct ? this.actions(a) : null,
       ),

@@ -1,6 +1,6 @@
 /** The alert history in PostgreSQL: recording stream events, queries for the API, ack, feedback, retention. */
 import type pg from 'pg';
-import type { AlertEvent, AlertState, FrameSize, Region, Role } from '@vigil/core';
+import type { AlertEvent, AlertKind, AlertState, FrameSize, Region, Role } from '@vigil/core';
 import { encodeCursor, type PageKey } from './cursor.js';
 import type { EventRecord } from './eventRecord.js';
 
@@ -10,6 +10,9 @@ export type Verdict = 'false-alarm' | 'confirmed';
 export interface StoredAlert {
   id: string;
   cameraId: string;
+  /** 'anomaly', or 'camera-offline' (the camera delivered no frames; `reason` says why). */
+  kind: AlertKind;
+  reason: string | null;
   state: AlertState;
   startedAt: string;
   updatedAt: string;
@@ -54,6 +57,8 @@ export interface Actor {
 interface AlertRow {
   id: string;
   camera_id: string;
+  kind: AlertKind;
+  reason: string | null;
   state: AlertState;
   started_at: Date;
   started_key: string;
@@ -85,6 +90,8 @@ function toAlert(r: AlertRow): StoredAlert {
   return {
     id: r.id,
     cameraId: r.camera_id,
+    kind: r.kind,
+    reason: r.reason,
     state: r.state,
     startedAt: r.started_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
@@ -109,8 +116,8 @@ export function heatmapUrlFor(snapshotUrl: string): string {
 
 /** Inserts an alert or moves its row forward to a later event; the peak only ever grows. */
 const UPSERT_ALERT = `INSERT INTO alerts (id, camera_id, state, started_at, updated_at, ended_at, score, peak_score, frame_width, frame_height,
-    regions, members, model_version, snapshot_url, heatmap_url, last_event_ms, last_event_seq)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+    regions, members, model_version, snapshot_url, heatmap_url, last_event_ms, last_event_seq, kind, reason)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
   ON CONFLICT (id) DO UPDATE SET
     peak_score = GREATEST(alerts.peak_score, EXCLUDED.peak_score),
     state = CASE WHEN newer THEN EXCLUDED.state ELSE alerts.state END,
@@ -168,7 +175,7 @@ export class AlertStore {
       [
         alert.id, alert.cameraId, alert.state, alert.startedAt, alert.updatedAt, alert.endedAt ?? null, alert.score,
         alert.frame.width, alert.frame.height, JSON.stringify(alert.regions), JSON.stringify(alert.members), alert.modelVersion,
-        alert.snapshotUrl, heatmapUrlFor(alert.snapshotUrl), rec.streamMs, rec.streamSeq,
+        alert.snapshotUrl, heatmapUrlFor(alert.snapshotUrl), rec.streamMs, rec.streamSeq, alert.kind ?? 'anomaly', alert.reason ?? null,
       ],
     );
     const { type, event } = rec.event;

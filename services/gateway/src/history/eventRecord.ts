@@ -1,5 +1,5 @@
 /** Checks an alert event from the stream before it is stored, so one bad entry cannot wedge the recorder. */
-import type { AlertEvent, Region } from '@vigil/core';
+import { ALERT_KINDS, type AlertEvent, type Region } from '@vigil/core';
 import { isStreamId } from '../streamIds.js';
 
 export const ALERT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -32,6 +32,8 @@ export function toEventRecord(event: AlertEvent): EventRecord | { error: string 
   if (!Array.isArray(alert.regions) || !alert.regions.every(isRegion)) return { error: 'alert.regions must be regions' };
   if (!alert.members || typeof alert.members !== 'object' || !Object.values(alert.members).every(isNum)) return { error: 'alert.members must map detectors to scores' };
   if (typeof alert.modelVersion !== 'string' || typeof alert.snapshotUrl !== 'string') return { error: 'alert.modelVersion / snapshotUrl must be strings' };
+  if (alert.kind !== undefined && !ALERT_KINDS.includes(alert.kind)) return { error: `alert.kind must be one of ${ALERT_KINDS.join(', ')}` };
+  if (alert.reason !== undefined && typeof alert.reason !== 'string') return { error: 'alert.reason must be a string' };
   const [ms, seq = '0'] = event.eventId.split('-') as [string, string?];
   return { eventId: event.eventId, streamMs: ms, streamSeq: seq, event, at: event.event === 'close' && alert.endedAt ? alert.endedAt : alert.updatedAt };
 }
