@@ -32,6 +32,10 @@ export interface StackOptions {
   webhooks?: { id: string; url: string; secret: string }[];
   /** Keep the alert history in a PostgreSQL schema of its own (default true). */
   history?: boolean;
+  /** Redis to use (default: the machine's, 127.0.0.1:6379). */
+  redisUrl?: string;
+  /** gateway.unscoredSeconds: how long frames go unscored before /healthz says degraded. */
+  unscoredSeconds?: number;
   /** Extra environment for every service. */
   env?: NodeJS.ProcessEnv;
 }
@@ -99,10 +103,10 @@ export class VigilStack {
     writeFileSync(
       configFile,
       stringify({
-        redis: { url: TEST_REDIS_URL },
+        redis: { url: opts.redisUrl ?? TEST_REDIS_URL },
         namespace: ns,
         dataDir,
-        gateway: { host: '127.0.0.1', port, tokens: opts.tokens, heartbeatSeconds: 5 },
+        gateway: { host: '127.0.0.1', port, tokens: opts.tokens, heartbeatSeconds: 5, ...(opts.unscoredSeconds !== undefined ? { unscoredSeconds: opts.unscoredSeconds } : {}) },
         ...(postgresUrl ? { history: { postgresUrl } } : {}),
         ...(opts.webhooks ? { webhooks: opts.webhooks.map((w) => ({ ...w, allowPrivateNetwork: true })) } : {}),
         cameras: [
@@ -113,7 +117,7 @@ export class VigilStack {
         ],
       }),
     );
-    const stack = new VigilStack(work, ns, port, configFile, dataDir, new Redis(TEST_REDIS_URL), rtsp, opts.clip, playStart, schema, opts.env ?? {});
+    const stack = new VigilStack(work, ns, port, configFile, dataDir, quietRedis(opts.redisUrl ?? TEST_REDIS_URL), rtsp, opts.clip, playStart, schema, opts.env ?? {});
     for (const name of ['gateway', 'worker', 'ingest'] as const) stack.startService(name);
     return stack;
   }
@@ -184,4 +188,11 @@ export class VigilStack {
       await admin.end();
     }
   }
+}
+
+/** The test's own connection: it waits out a Redis restart (commands queue) and leaves the errors to the services' logs. */
+function quietRedis(url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
+  return redis;
 }

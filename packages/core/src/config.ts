@@ -89,6 +89,8 @@ export const configSchema = z.strictObject({
     port: z.number().int().min(0).max(65535).default(8080),
     tokens: z.array(z.strictObject({ token: z.string().min(8, 'must be at least 8 characters'), role: z.enum(['viewer', 'operator', 'admin']) })).min(1, 'needs at least one token'),
     heartbeatSeconds: z.number().positive().max(300).default(15),
+    /** `/healthz` says degraded when a camera delivers frames but none has been scored for this long (no worker, no model). */
+    unscoredSeconds: z.number().positive().max(3600).default(30),
     /** Base URL that snapshot links in alerts start with. */
     publicUrl: z.string().url().optional(),
   }),

@@ -59,7 +59,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: error.message }),
   });
   installErrorReplies(app, log);
-  registerHealthRoute(app, redis);
+  registerHealthRoute(app, redis, config);
   registerMetricsRoute(app, metrics, redis, config);
   registerCameraRoutes(app, auth, redis, config);
   registerOpenApiRoute(app);
