@@ -6,6 +6,7 @@ import type { Frame, FrameSize } from '@vigil/core';
 import { createLogger } from '@vigil/core';
 import { ffmpegReason, isNetworkUrl, spawnRawDecode, type RawDecode } from './ffmpeg.js';
 import { FrameReassembler } from './frameReassembler.js';
+import { sourceFault, type SourceFault } from './sourceFault.js';
 import { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnectPolicy.js';
 
 export type CameraState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
@@ -14,6 +15,8 @@ export interface CameraStateChange {
   cameraId: string;
   state: CameraState;
   reason: string;
+  /** Reconnecting: the kind of fault behind `reason` (sourceFault.ts). */
+  fault?: SourceFault;
   /** ms since epoch */
   at: number;
 }
@@ -183,7 +186,7 @@ export class CameraSource {
     this.currentState = state;
     const level = state === 'reconnecting' ? 'warn' : 'info';
     this.log[level](state, { reason });
-    this.emit('state', { cameraId: this.cameraId, state, reason, at: Date.now() });
+    this.emit('state', { cameraId: this.cameraId, state, reason, ...(state === 'reconnecting' ? { fault: sourceFault(reason) } : {}), at: Date.now() });
   }
 
   /** A listener's exception is logged, never thrown into ffmpeg's callbacks or the other listeners. */

@@ -1,4 +1,5 @@
 export { FrameReassembler } from './frameReassembler.js';
+export { sourceFault, type SourceFault } from './sourceFault.js';
 export { ReconnectPolicy, type ReconnectPolicyOptions } from './reconnectPolicy.js';
 export {
   spawnRawDecode,

@@ -18,6 +18,9 @@ export interface CameraInfo {
   id: string;
   name: string | null;
   state: string;
+  /** While reconnecting: why (refused, not-found, not-video…) and the source's own words (absent from older gateways). */
+  reason?: string | null;
+  detail?: string | null;
   framesIn: number;
   dropped: number;
   scored: number;

@@ -6,6 +6,9 @@ export interface CameraStatus {
   id: string;
   name: string | null;
   state: string;
+  /** While reconnecting: why (refused, not-found, unauthorized, not-video, timeout, stalled, ended, error) and ffmpeg's words. */
+  reason: string | null;
+  detail: string | null;
   framesIn: number;
   dropped: number;
   scored: number;
@@ -45,6 +48,8 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
       id: cam.id,
       name: cam.name ?? null,
       state: hash.state || 'unknown',
+      reason: hash.reason || null,
+      detail: hash.detail || null,
       framesIn: count(hash.framesIn),
       dropped: count(hash.dropped),
       scored: count(hash.scored),

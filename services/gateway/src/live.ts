@@ -18,6 +18,8 @@ export interface LiveHubOptions {
   heartbeatSeconds: number;
   /** Replays the alert stream after an id, for `subscribe` with `since`. */
   replay: (since: string) => AsyncIterable<StreamedAlert>;
+  /** The configured camera ids: a subscription to another is refused with an error that names it. */
+  cameras?: readonly string[];
   limits?: Partial<LiveClientLimits>;
 }
 
@@ -115,6 +117,11 @@ export class LiveHub {
       return;
     }
     const { cameras, since } = parsed.message;
+    const unknown = this.opts.cameras && cameras ? cameras.filter((c) => !this.opts.cameras!.includes(c)) : [];
+    if (unknown.length > 0) {
+      client.sendJson({ type: 'error', message: `subscribe: unknown camera${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => JSON.stringify(c)).join(', ')}; cameras are ${this.opts.cameras!.join(', ')}` });
+      return;
+    }
     client.enqueue(async () => {
       try {
         const replayed = await client.subscribe(cameras, since, this.opts.replay);

@@ -85,6 +85,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     metrics,
     log,
     heartbeatSeconds: config.gateway.heartbeatSeconds,
+    cameras: config.cameras.map((c) => c.id),
     // Events older than the stream keeps come from the history, when it is on.
     replay: (since) => replayWithStore(redis, keys.alertEvents, history?.ready ? history.store : undefined, since, log),
   });

@@ -59,14 +59,19 @@ describe('gateway HTTP API', () => {
     expect(await res.json()).toEqual({
       cameras: [
         {
-          id: 'cam1', name: 'North gate', state: 'running', framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z',
+          id: 'cam1', name: 'North gate', state: 'running', reason: null, detail: null, framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z',
           masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }],
           zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }],
         },
-        { id: 'cam2', name: null, state: 'unknown', framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, masks: [], zones: [] },
+        { id: 'cam2', name: null, state: 'unknown', reason: null, detail: null, framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, masks: [], zones: [] },
       ],
     });
     expect((await get(`/v1/cameras?token=${ADMIN_TOKEN}`)).status).toBe(200);
+    // A camera that cannot be reached says why, as ingest reported it.
+    const detail = 'rtsp://10.0.0.9/cam2: Connection refused; retry in 2000 ms';
+    await h.redis.hset(redisKeys(h.config.namespace).cameraStatus('cam2'), { state: 'reconnecting', reason: 'refused', detail });
+    const again = (await (await get('/v1/cameras', VIEWER_TOKEN)).json()) as { cameras: { id: string; state: string; reason: string; detail: string }[] };
+    expect(again.cameras[1]).toMatchObject({ id: 'cam2', state: 'reconnecting', reason: 'refused', detail });
   });
 
   it('GET /v1/alerts/:id/snapshot.jpg serves the JPEG the worker wrote into the alert folder', async () => {

@@ -96,6 +96,11 @@ describe('/v1/live WebSocket', () => {
     await c.waitFor((m) => m.type === 'error' && /since/.test(m.message as string));
     c.send({ type: 'subscribe', cameras: 'cam1' });
     await c.waitFor((m) => m.type === 'error' && /cameras/.test(m.message as string));
+    // A camera the gateway does not know is named, not answered `subscribed`.
+    c.send({ type: 'subscribe', cameras: ['cam1', 'cam9'] });
+    const unknown = await c.waitFor((m) => m.type === 'error' && /unknown camera/.test(m.message as string));
+    expect(unknown.message).toMatch(/"cam9"; cameras are cam1, cam2/);
+    expect(c.messages.some((m) => m.type === 'subscribed')).toBe(false);
     const id = await h.addAlert('cam1');
     await c.waitFor((m) => m.eventId === id);
     c.close();

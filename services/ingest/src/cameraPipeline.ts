@@ -34,6 +34,8 @@ export class CameraPipeline {
   private readonly offline: CameraOfflineAlerts;
   private modelVersion: string | null = null;
   private lastFrame: { width: number; height: number } | undefined;
+  /** Why the source is not delivering (reconnecting only): a SourceFault and ffmpeg's words. */
+  private fault: { kind: string; detail: string } | undefined;
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
   published = 0;
@@ -67,8 +69,9 @@ export class CameraPipeline {
       this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
     }
     this.source.on('frame', (frame: Frame) => this.enqueue(frame));
-    this.source.on('state', ({ state, reason, at }: CameraStateChange) => {
+    this.source.on('state', ({ state, reason, fault, at }: CameraStateChange) => {
       this.sourceState = state;
+      this.fault = state === 'reconnecting' ? { kind: fault ?? 'error', detail: reason } : undefined;
       this.log.info('source state', { state, reason });
       if (state === 'live') this.offline.live(at);
       else if (state !== 'stopped') this.offline.dark(reason || state, at);
@@ -97,7 +100,10 @@ export class CameraPipeline {
   }
 
   private async reportState(): Promise<void> {
-    await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', this.state()).catch((err: unknown) => this.log.warn('cannot report state', { err }));
+    const { kind = '', detail = '' } = this.fault ?? {};
+    await this.deps.redis
+      .hset(this.deps.keys.cameraStatus(this.camera.id), 'state', this.state(), 'reason', kind, 'detail', detail)
+      .catch((err: unknown) => this.log.warn('cannot report state', { err }));
   }
 
   // Frames are handled one at a time in arrival order; the motion feature needs that order.

@@ -25,6 +25,17 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
+/**
+ * A frame job's lock and the stalled-job check, from the frame's TTL: a worker killed while scoring
+ * holds its jobs until the lock lapses, and the check puts them back only then; BullMQ's defaults (30 s
+ * each) let the frame's bytes (20 s) expire first, so the retry found nothing. Locks are renewed at half
+ * their duration while a job runs, so a slow frame keeps its lock.
+ */
+export function frameJobLocks(frameTtlSeconds: number): { lockDuration: number; stalledInterval: number } {
+  const lockDuration = Math.max(2000, Math.round((frameTtlSeconds * 1000) / 3));
+  return { lockDuration, stalledInterval: Math.max(1000, Math.round(lockDuration / 2)) };
+}
+
 export async function startWorker(config: Config): Promise<RunningWorker> {
   const keys = redisKeys(config.namespace);
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
@@ -58,6 +69,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         const seconds = (performance.now() - started) / 1000;
         if (outcome.kind !== 'scored') {
           metrics.framesSkipped.inc({ camera, reason: outcome.kind });
+          // Its bytes were gone before a worker got to it (a backlog, or a dead worker's job retried late): a dropped frame.
+          if (outcome.kind === 'expired') await redis.hincrby(keys.cameraStatus(camera), 'dropped', 1);
           return;
         }
         metrics.framesScored.inc({ camera });
@@ -75,7 +88,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         await redis.eval(RELEASE_SLOT, 1, keys.inFlight(camera));
       }
     },
-    { connection: bullConnection, concurrency: config.worker.concurrency },
+    { connection: bullConnection, concurrency: config.worker.concurrency, ...frameJobLocks(config.ingest.frameTtlSeconds) },
   );
   worker.on('failed', (job, err) => log.error('frame failed', { camera: job?.data.cameraId, seq: job?.data.seq, err: err.message }));
   worker.on('error', (err) => log.error('queue error', { err: err.message }));

@@ -101,7 +101,9 @@ export class CameraTile {
 
   setState(info: CameraInfo): void {
     const state = info.state === 'connecting' ? 'reconnecting' : info.state === 'stopped' || info.state === 'unknown' ? 'offline' : info.state;
-    this.stateEl.textContent = state;
+    // Why it is reconnecting (refused, not-found, not-video…), in a word on the tile and in ffmpeg's words on hover.
+    this.stateEl.textContent = state === 'reconnecting' && info.reason ? `${state}: ${info.reason}` : state;
+    this.stateEl.title = state === 'reconnecting' && info.detail ? info.detail : '';
     this.stateEl.className = `state state-${state}`;
     this.el.dataset.state = state;
   }
