@@ -152,14 +152,18 @@ function absorb(open: OpenAlertState, f: FrameScore): void {
   }
 }
 
-/** The alert went quiet at `lastHighAt + quiet`; it ended at its last frame over threshold. */
+/**
+ * The alert went quiet at `lastHighAt + quiet`; it ended at its last frame over threshold, and that is
+ * also its last update (every event keeps startedAt ≤ updatedAt ≤ endedAt; a close stamped with the
+ * quiet time had ended before it was updated).
+ */
 function close(state: LifecycleState, p: PolicyMs): LifecycleEvent {
   const open = state.open!;
   const quietAt = open.lastHighAt + p.quietMs;
   state.open = null;
   state.closedThrough = Math.max(state.closedThrough ?? quietAt, quietAt);
   state.highs = state.highs.filter((h) => h.at >= quietAt);
-  return { event: 'close', alert: toAlert(open, quietAt, open.lastHighAt) };
+  return { event: 'close', alert: toAlert(open, open.lastHighAt, open.lastHighAt) };
 }
 
 function insertSorted(highs: HighFrame[], h: HighFrame): void {
@@ -223,7 +227,8 @@ export function stepLifecycle(state: LifecycleState, score: FrameScore, policy: 
     s.open.pendingUpdate = false;
     s.open.lastUpdateEmittedAt = latestAt;
     s.open.emittedRegions = s.open.regions.map((r) => ({ ...r }));
-    events.push({ event: 'update', alert: toAlert(s.open, latestAt) });
+    // Stamped no later than its last frame over threshold, so the close (stamped there) is never older.
+    events.push({ event: 'update', alert: toAlert(s.open, Math.min(latestAt, s.open.lastHighAt)) });
   }
   return { state: s, events };
 }

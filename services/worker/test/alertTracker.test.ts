@@ -256,4 +256,61 @@ describe('AlertTracker on Redis', () => {
     expect(stream.filter((e) => e.event === 'open')).toHaveLength(1);
     expect(new Set(stream.map((e) => e.alert.id)).size).toBe(1);
   });
+
+  it.each(Array.from({ length: 12 }, (_, i) => i + 1))('keeps the lifecycle invariants over random scores and frame orders on two workers (seed %i)', async (seed) => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const rnd = random(seed * 104729 + 17);
+    // Random incidents: runs of frames over threshold of random lengths, gaps of random lengths, noise spikes.
+    const frames: FrameScore[] = [];
+    let high = false;
+    for (let seq = 0; seq < 220; seq++) {
+      if (rnd() < (high ? 0.06 : 0.04)) high = !high;
+      const spike = !high && rnd() < 0.03;
+      const score = high ? 1 + rnd() * 2 : spike ? 1 + rnd() : rnd() * 0.9;
+      const over = score >= 1;
+      frames.push({
+        cameraId: 'cam-p', seq, capturedAt: at(seq / 5), score, frame: { width: 320, height: 180 },
+        regions: over ? [{ x: rnd() * 0.8, y: rnd() * 0.8, width: 0.1, height: 0.1, score }] : [],
+        members: { flowHistogram: score }, modelVersion: 'v1',
+      });
+    }
+    const queue = shuffleLocally(frames, rnd, 1 + Math.floor(rnd() * 8));
+    const workers = [track(ns), track(ns)];
+    await Promise.all(workers.map(async (tracker) => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        if (rnd() < 0.2) await sleep(rnd() * 2);
+        await tracker.record(f);
+      }
+    }));
+    // Long after the last frame: whatever is open closes.
+    await workers[0]!.tick(['cam-p'], at(220 / 5 + 60));
+
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(new Set(stream.map((e) => e.eventId)).size).toBe(stream.length);
+    for (const id of new Set(stream.map((e) => e.alert.id))) {
+      const life = stream.filter((e) => e.alert.id === id);
+      expect(life.map((e) => e.event).filter((e) => e === 'open'), `alert ${id}`).toHaveLength(1);
+      expect(life.map((e) => e.event).filter((e) => e === 'close'), `alert ${id}`).toHaveLength(1);
+      expect(life[0]!.event).toBe('open');
+      expect(life.at(-1)!.event).toBe('close');
+      let previous = -Infinity;
+      for (const e of life) {
+        const started = Date.parse(e.alert.startedAt), updated = Date.parse(e.alert.updatedAt);
+        expect(started, `${id} ${e.event}`).toBeLessThanOrEqual(updated);
+        // Events of one alert move forward in time, in stream order.
+        expect(updated, `${id} ${e.event}`).toBeGreaterThanOrEqual(previous);
+        previous = updated;
+        expect(e.alert.regions.length, `${id} ${e.event}`).toBeGreaterThan(0);
+      }
+      const close = life.at(-1)!.alert;
+      expect(Date.parse(close.endedAt!)).toBeGreaterThanOrEqual(Date.parse(close.updatedAt));
+      expect(Date.parse(close.endedAt!)).toBeGreaterThanOrEqual(Math.max(...life.map((e) => Date.parse(e.alert.updatedAt))));
+      expect(close.startedAt).toBe(life[0]!.alert.startedAt);
+    }
+    // Alerts do not overlap: each opens after the previous one closed.
+    const spans = [...new Set(stream.map((e) => e.alert.id))].map((id) => stream.filter((e) => e.alert.id === id).at(-1)!.alert);
+    spans.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    for (let i = 1; i < spans.length; i++) expect(Date.parse(spans[i]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(spans[i - 1]!.endedAt!));
+  });
 });
