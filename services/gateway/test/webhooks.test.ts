@@ -243,11 +243,21 @@ describe('410 Gone', () => {
 });
 
 describe('SSRF guard', () => {
-  it('refuses loopback targets without allowPrivateNetwork: no request, a clear error recorded', async () => {
+  it('refuses to start with a private target without allowPrivateNetwork, naming the endpoint', async () => {
+    await expect(start([{ id: 'private', url: `${receiver.url}/private`, allowPrivateNetwork: false }])).rejects.toThrow(
+      /webhooks: endpoint "private": refused webhook target 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/,
+    );
+    await expect(start([{ id: 'named', url: `${receiver.url.replace('127.0.0.1', 'localhost')}/named`, allowPrivateNetwork: false }])).rejects.toThrow(
+      /endpoint "named": .*(127\.0\.0\.1|::1) is a loopback address/,
+    );
+    await expect(start([{ id: 'metadata', url: 'http://[::ffff:0:a9fe:a9fe]/latest', allowPrivateNetwork: false }])).rejects.toThrow(/endpoint "metadata": .* is a link-local address/);
+  });
+
+  it('refuses loopback targets at delivery too (a name may resolve elsewhere later): no request, a clear error recorded', async () => {
     const registry = new Registry();
     const { ns } = await start(
       [{ id: 'private', url: `${receiver.url}/private`, allowPrivateNetwork: false }, { id: 'named', url: `${receiver.url.replace('127.0.0.1', 'localhost')}/named`, allowPrivateNetwork: false }],
-      { registry },
+      { registry, checkTargetsAtStart: false },
     );
     await addAlertEvent(redis, ns);
     const rows = await waitFor(() => deliveryRows(db.pool, 'private'), (r) => r.length === 1);

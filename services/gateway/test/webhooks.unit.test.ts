@@ -78,11 +78,15 @@ describe('SSRF guard address check', () => {
     ['0.0.0.0', 'unspecified'], ['::', 'unspecified'], ['::1', 'loopback'], ['fd12:3456::1', 'unique local'], ['fc00::1', 'unique local'],
     ['fe80::1%eth0', 'link-local'], ['febf::1', 'link-local'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:a00:1', 'private'], ['64:ff9b::192.168.0.1', 'private'],
     ['224.0.0.1', 'multicast'], ['ff02::1', 'multicast'],
+    // The forms an earlier hand-written guard let through (issue 12): IPv4-compatible, SIIT, 6to4, the benchmarking range.
+    ['::169.254.169.254', 'link-local'], ['::ffff:0:a9fe:a9fe', 'link-local'], ['2002:a9fe:a9fe::', 'link-local'], ['198.18.0.1', 'reserved'],
+    ['2002:c0a8:0101::1', 'private'], ['2001:0::1', 'Teredo tunnel'], ['fec0::1', 'site-local'], ['192.0.2.10', 'reserved'], ['2001:db8::1', 'reserved'],
+    ['255.255.255.255', 'broadcast'], ['not-an-ip', 'not an IP address'],
   ])('refuses %s (%s)', (address, kind) => {
     expect(refusedKind(address)).toBe(kind);
   });
 
-  it.each(['8.8.8.8', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', 'fec0::1'])(
+  it.each(['8.8.8.8', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '192.169.0.1', '2606:4700::1111', '::ffff:8.8.8.8', '2002:0808:0808::1', '64:ff9b::8.8.8.8'])(
     'allows public %s',
     (address) => {
       expect(refusedKind(address)).toBeUndefined();

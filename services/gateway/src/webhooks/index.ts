@@ -18,10 +18,11 @@ import { WebhookMetrics } from './metrics.js';
 import { attemptDelayMs, DEFAULT_MAX_RETRY_AFTER_SECONDS, DEFAULT_RETRY_SCHEDULE_SECONDS } from './schedule.js';
 import { DEFAULT_TIMEOUT_MS } from './send.js';
 import { StreamDispatcher } from './streamDispatcher.js';
+import { vetWebhookTargets } from './targetGuard.js';
 
 export { DEFAULT_RETRY_SCHEDULE_SECONDS, attemptDelayMs, retryAfterMs } from './schedule.js';
 export { signedHeaders, signPayload } from './signature.js';
-export { refusedKind, resolveTarget } from './targetGuard.js';
+export { refusedKind, resolveTarget, vetWebhookTargets } from './targetGuard.js';
 export { EndpointStates } from './endpointState.js';
 export { RedisDeliveryLog, type DeliveryRecord, type DeliveryState } from './deliveryLog.js';
 export { WebhookMetrics } from './metrics.js';
@@ -36,6 +37,11 @@ export interface WebhookDispatchDeps {
 }
 
 export interface WebhookDispatchOptions {
+  /**
+   * Check every endpoint's target at start (default true): a refused one is a startup error. Deliveries
+   * are checked again either way (a name may resolve elsewhere later); tests of that later check skip this.
+   */
+  checkTargetsAtStart?: boolean;
   /** Delay before each attempt in seconds, first one included; its length is the number of attempts. */
   retryScheduleSeconds?: readonly number[];
   /** Cap on a 429/503 `retry-after`, seconds. */
@@ -75,6 +81,7 @@ export async function startWebhookDispatch(config: Config, deps: WebhookDispatch
     await states.enable(ep);
   };
   if (endpoints.size === 0) return { metrics, enableEndpoint, close: async () => undefined };
+  if (options.checkTargetsAtStart !== false) await vetWebhookTargets(config.webhooks, log);
 
   const schedule = options.retryScheduleSeconds ?? DEFAULT_RETRY_SCHEDULE_SECONDS;
   if (schedule.length === 0 || schedule.some((s) => !(s >= 0))) throw new Error('retryScheduleSeconds must be a non-empty list of seconds >= 0');

@@ -5,73 +5,47 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { ConfigError, type Logger } from '@vigil/core';
 import { TargetRefusedError } from './errors.js';
 
-interface Range {
-  bytes: number[];
-  prefix: number;
-  kind: string;
-}
-
-const v4 = (cidr: string, kind: string): Range => {
-  const [ip, prefix] = cidr.split('/') as [string, string];
-  return { bytes: ip.split('.').map(Number), prefix: Number(prefix), kind };
+/** Names for ipaddr.js's special ranges, as an operator reads them in an error. */
+const KIND: Record<string, string> = {
+  unspecified: 'unspecified', broadcast: 'broadcast', multicast: 'multicast', linkLocal: 'link-local', loopback: 'loopback',
+  carrierGradeNat: 'carrier-grade NAT', private: 'private', uniqueLocal: 'unique local', deprecatedSiteLocal: 'site-local',
+  teredo: 'Teredo tunnel', benchmarking: 'benchmarking', discard: 'discard',
 };
 
-const V4_REFUSED: Range[] = [
-  v4('0.0.0.0/8', 'unspecified'),
-  v4('10.0.0.0/8', 'private'),
-  v4('100.64.0.0/10', 'carrier-grade NAT'),
-  v4('127.0.0.0/8', 'loopback'),
-  v4('169.254.0.0/16', 'link-local'),
-  v4('172.16.0.0/12', 'private'),
-  v4('192.168.0.0/16', 'private'),
-  v4('224.0.0.0/4', 'multicast'),
-  v4('240.0.0.0/4', 'reserved'),
-];
-
-function inRange(bytes: number[], range: Range): boolean {
-  let bits = range.prefix;
-  for (let i = 0; bits > 0; i++, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if (((bytes[i] ?? 0) & mask) !== ((range.bytes[i] ?? 0) & mask)) return false;
+/** Ranges whose address carries an IPv4 address that decides: mapped, translated (SIIT, NAT64) and 6to4. */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const b = address.toByteArray();
+  switch (address.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+    case 'rfc6052':
+      return new ipaddr.IPv4(b.slice(12, 16));
+    case '6to4':
+      return new ipaddr.IPv4(b.slice(2, 6));
+    default:
+      return undefined;
   }
-  return true;
 }
 
-/** 16 bytes of an IPv6 address (zone id dropped, embedded dotted quad allowed). */
-function ipv6Bytes(address: string): number[] {
-  let text = address.split('%')[0]!.toLowerCase();
-  const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (quad) {
-    const b = quad[1]!.split('.').map(Number);
-    text = `${text.slice(0, -quad[1]!.length)}${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined];
-  const parse = (s: string) => (s ? s.split(':').map((h) => parseInt(h, 16)) : []);
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-  return groups.flatMap((g) => [g >> 8, g & 0xff]);
-}
-
-/** Why `address` may not be a webhook target ("loopback", "private"…), or undefined for a public address. */
+/**
+ * Why `address` may not be a webhook target ("loopback", "private", "benchmarking"…), or undefined for
+ * a public unicast address. Only ipaddr.js's `unicast` range passes, in every spelling of IPv6 (mapped,
+ * translated, 6to4 and IPv4-compatible forms are judged by the IPv4 address they carry; Teredo is refused).
+ */
 export function refusedKind(address: string): string | undefined {
-  const family = isIP(address.split('%')[0]!);
-  if (family === 4) return V4_REFUSED.find((r) => inRange(address.split('.').map(Number), r))?.kind;
-  if (family !== 6) return 'not an IP address';
-  const b = ipv6Bytes(address);
-  const zeroUpTo = (n: number) => b.slice(0, n).every((x) => x === 0);
-  if (zeroUpTo(16)) return 'unspecified';
-  if (zeroUpTo(15) && b[15] === 1) return 'loopback';
-  // IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) carry an IPv4 address that decides.
-  const mapped = zeroUpTo(10) && b[10] === 0xff && b[11] === 0xff;
-  const nat64 = b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && b.slice(4, 12).every((x) => x === 0);
-  if (mapped || nat64) return refusedKind(b.slice(12).join('.'));
-  if ((b[0]! & 0xfe) === 0xfc) return 'unique local';
-  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local';
-  if (b[0] === 0xff) return 'multicast';
-  return undefined;
+  const bare = address.split('%')[0]!;
+  if (!ipaddr.isValid(bare) || !isIP(bare)) return 'not an IP address';
+  const parsed = ipaddr.parse(bare);
+  if (parsed.kind() === 'ipv6') {
+    const v4 = embeddedIpv4(parsed as ipaddr.IPv6);
+    if (v4) return refusedKind(v4.toString());
+  }
+  const range = parsed.range();
+  return range === 'unicast' ? undefined : (KIND[range] ?? 'reserved');
 }
 
 export interface ResolvedTarget {
@@ -108,3 +82,21 @@ export async function resolveTarget(rawUrl: string, allowPrivateNetwork: boolean
   const first = answers[0]!;
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
 }
+
+/**
+ * Checks every endpoint's target when the gateway starts, so a refused target is a startup error naming
+ * the endpoint rather than a log line per event later. A host that does not resolve now is only warned
+ * about (DNS may come up later); each delivery is checked again anyway.
+ */
+export async function vetWebhookTargets(endpoints: readonly { id: string; url: string; allowPrivateNetwork: boolean }[], log: Logger): Promise<void> {
+  for (const ep of endpoints) {
+    if (ep.allowPrivateNetwork) continue;
+    try {
+      await resolveTarget(ep.url, false);
+    } catch (err) {
+      if (err instanceof TargetRefusedError) throw new ConfigError(`webhooks: endpoint "${ep.id}": ${err.message}`);
+      log.warn('webhook target does not resolve now; it is checked again at each delivery', { endpoint: ep.id, error: (err as Error).message });
+    }
+  }
+}
+
