@@ -43,6 +43,8 @@ export interface ReviewReport {
   processingSeconds: number;
   framesAnalysed: number;
   createdAt: string;
+  /** What the reader must know about the input: a file that decodes to less than its header announces (truncated or damaged). */
+  warnings?: string[];
 }
 
 /** A report held in memory: report.json's content plus the thumbnails' JPEG bytes (alert n → thumbnails[n-1]). */

@@ -134,6 +134,7 @@ export function renderReportHtml(report: ReviewReport, thumbnails: readonly Uint
 <p class="meta"><b>${alerts.length}</b> alert${alerts.length === 1 ? '' : 's'} in <b>${formatVideoTime(report.durationSeconds)}</b> of video ·
 camera <b>${escapeHtml(report.cameraId)}</b> · model <b>${escapeHtml(report.modelVersion)}</b> · ${report.fps} fps at ${report.frame.width}×${report.frame.height} ·
 processed in ${report.processingSeconds.toFixed(1)} s (${speed.toFixed(1)}× real time, ${escapeHtml(report.backend)}) · ${escapeHtml(report.createdAt)}</p>
+${(report.warnings ?? []).map((w) => `<p class="warning" style="color:#b00;font-weight:600">Warning: ${escapeHtml(w)}</p>`).join('\n')}
 <h2>Score over time</h2>
 <div class="card">${timelineSvg(report)}
 <div class="legend"><i></i>frame score<i class="t"></i>threshold (1)<i class="a"></i>alert</div></div>

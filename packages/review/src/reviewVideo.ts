@@ -12,6 +12,9 @@ import type { ReviewAlert, ReviewReport, ReviewResult, TimelinePoint } from './r
 
 export const DEFAULT_REVIEW_FPS = 5;
 
+/** Decoding less than this share of the header's duration means the file is short of what it claims. */
+const SHORT_DECODE = 0.9;
+
 export interface ReviewProgress {
   /** Video time reached, seconds. */
   videoSeconds: number;
@@ -167,6 +170,12 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     };
   });
 
+  // A file cut short (a copy interrupted, a recorder that died) still decodes its first part: say so.
+  const decodedSeconds = frames / fps;
+  const warnings =
+    info.durationSeconds > 0 && decodedSeconds < info.durationSeconds * SHORT_DECODE && info.durationSeconds - decodedSeconds > 1
+      ? [`decoded ${decodedSeconds.toFixed(1)} s of the ${info.durationSeconds.toFixed(1)} s its header announces: the file is truncated or damaged; this report covers the first ${decodedSeconds.toFixed(1)} s`]
+      : [];
   const report: ReviewReport = {
     file,
     cameraId,
@@ -181,6 +190,7 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     processingSeconds: (performance.now() - started) / 1000,
     framesAnalysed: frames,
     createdAt: new Date().toISOString(),
+    ...(warnings.length ? { warnings } : {}),
   };
   return { report, thumbnails };
 }

@@ -4,6 +4,8 @@
  * test-output/screenshots/review-report.png). Its speed target (≥ 3× real time) is measured by
  * test/bench/review.bench.ts, not here: a shared CI machine makes timings flaky.
  */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -180,5 +182,48 @@ describe('vigil review with bad input', () => {
     const video = join(REPO_ROOT, 'footage/street.mp4');
     oneLine(runVigil(['review', video, '--model', '/nonexistent/model', '--out', join(tmpdir(), 'x')]), /model directory not found: \/nonexistent\/model/);
     oneLine(runVigil(['review', video, '--model', join(REPO_ROOT, 'footage'), '--out', join(tmpdir(), 'x')]), /footage holds no model \(no manifest\.json in it or in a version folder inside it\)/);
+  });
+
+  describe('with a camera model', () => {
+    let work: string, modelDir: string;
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), 'vigil-review-bad-'));
+      const frames: Uint8Array[] = [];
+      for await (const f of decodeFrames(join(REPO_ROOT, 'footage/street.mp4'), { fps: 5, width: 320, maxFrames: 30 })) frames.push(f.data);
+      const model = await fitCameraModel(framesWithPrev(frames, 320, 176), { cameraId: 'street', members: ['patchGaussian'] });
+      modelDir = join(work, 'models', 'street', model.manifest.version);
+      await saveCameraModel(model, modelDir);
+    }, 120_000);
+    afterAll(async () => {
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    it('names a file that is not video (random bytes, an empty file) in one line, writing no report', () => {
+      const noise = join(work, 'noise.mp4'), empty = join(work, 'empty.mp4');
+      writeFileSync(noise, randomBytes(300_000));
+      writeFileSync(empty, '');
+      for (const file of [noise, empty]) {
+        const out = join(work, `out-${file.length}`);
+        oneLine(runVigil(['review', file, '--model', modelDir, '--out', out], 60_000), new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*(Invalid data|not a video|no video|empty)`, 'i'));
+        expect(existsSync(join(out, 'report.json'))).toBe(false);
+      }
+    }, 120_000);
+
+    it('reviews what a truncated file holds, and says it decoded less than its header announces', async () => {
+      // The moov atom first (as cameras and recorders write for streaming), then cut at a fifth: the header says 37.7 s.
+      const whole = join(work, 'faststart.mp4'), cut = join(work, 'cut.mp4');
+      const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', join(REPO_ROOT, 'footage/street.mp4'), '-c', 'copy', '-movflags', '+faststart', whole]);
+      expect(r.status, r.stderr?.toString()).toBe(0);
+      const bytes = readFileSync(whole);
+      writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 5)));
+      const out = join(work, 'cut-report');
+      const run = runVigil(['review', cut, '--model', modelDir, '--out', out], 120_000);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/warning: decoded \d+\.\d s of the 37\.\d s its header announces: the file is truncated or damaged/);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ReviewReport;
+      expect(report.warnings).toHaveLength(1);
+      expect(report.durationSeconds).toBeLessThan(20);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Warning: decoded');
+    }, 180_000);
   });
 });

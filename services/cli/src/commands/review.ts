@@ -30,6 +30,7 @@ export async function runReview(file: string, opts: ReviewCommandOptions): Promi
   const lines = [
     `${r.alerts.length} alert${r.alerts.length === 1 ? '' : 's'} in ${formatVideoTime(r.durationSeconds)} of video, processed in ${r.processingSeconds.toFixed(1)} s (${speed.toFixed(1)}× real time)`,
     ...r.alerts.map((a) => `  ${a.n}. ${formatVideoTime(a.start)}–${formatVideoTime(a.end)}  peak ${a.peakScore.toFixed(2)}  ${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`),
+    ...(r.warnings ?? []).map((w) => `warning: ${w}`),
     `model: ${modelDir}`,
     `report: ${html}`,
   ];
