@@ -13,6 +13,7 @@ import type { AlertEvent } from '@vigil/core';
 import { LiveClient } from '@vigil/client';
 import { REPO_ROOT } from '../support/vigilProcess.js';
 import { VigilStack } from '../support/vigilStack.js';
+import { waitFor as waitUntil } from '../support/waitFor.js';
 import { WebhookReceiver } from '../../services/gateway/test/webhooks/receiver.js';
 
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
@@ -25,15 +26,7 @@ let receiver: WebhookReceiver;
 let client: LiveClient;
 const live: { at: number; ev: AlertEvent }[] = [];
 
-async function waitFor<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${stack.logs()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const waitFor = <T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 90_000) => waitUntil(what, get, timeoutMs, () => stack.logs());
 
 const offlineEvents = () => live.filter((e) => e.ev.alert.kind === 'camera-offline');
 const webhookBodies = () => receiver.received.map((r) => ({ r, body: JSON.parse(r.body) as AlertEvent })).filter((x) => x.body.alert?.kind === 'camera-offline');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../support/redisServer.js';
 import { REPO_ROOT } from '../support/vigilProcess.js';
 import { VigilStack } from '../support/vigilStack.js';
+import { waitFor as waitUntil } from '../support/waitFor.js';
 
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
 const figures = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
@@ -22,15 +23,9 @@ const health: { at: number; status: string }[] = [];
 let polling = true;
 let poller: Promise<void> | undefined;
 
-async function waitFor<T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${stack.logs()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Waits for a state; a read that fails (Redis restarting) counts as not yet. */
+const waitFor = <T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 120_000) =>
+  waitUntil(what, () => get().catch(() => undefined), timeoutMs, () => stack.logs());
 
 const scored = async () => Number((await stack.redis.hget(`${stack.ns}:camera:cam1`, 'scored')) ?? 0);
 

@@ -17,7 +17,8 @@ import { freePort, startVigil, type VigilProcess } from './vigilProcess.js';
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 export const TEST_POSTGRES_URL = process.env.VIGIL_TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
 
-export type ServiceName = 'gateway' | 'worker' | 'ingest';
+/** A service by its command; `worker2` is a second worker process beside `worker`. */
+export type ServiceName = 'gateway' | 'worker' | 'worker2' | 'ingest';
 
 export interface StackOptions {
   /** The clip the camera plays (looped, in real time). */
@@ -125,7 +126,7 @@ export class VigilStack {
   startService(name: ServiceName): VigilProcess {
     const n = (this.starts.get(name) ?? 0) + 1;
     this.starts.set(name, n);
-    const proc = startVigil([name, '--config', this.configFile], join(this.work, `${name}${n > 1 ? `-${n}` : ''}.log`), this.env);
+    const proc = startVigil([name === 'worker2' ? 'worker' : name, '--config', this.configFile], join(this.work, `${name}${n > 1 ? `-${n}` : ''}.log`), this.env);
     this.services.set(name, proc);
     return proc;
   }

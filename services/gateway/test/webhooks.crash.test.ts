@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addAlertEvent, dropNamespace, REDIS_URL, webhookConfig } from './webhooks/fixtures.js';
 import { WebhookReceiver } from './webhooks/receiver.js';
@@ -77,3 +78,38 @@ it('SIGKILL of the dispatching process mid-batch loses no event: the receiver se
   expect(seenAtKill).toBeLessThan(40);
   expect(ids()).toEqual(new Set(expected));
 });
+
+it('SIGKILL of the dispatching process while the receiver is down, then the receiver up: each event delivered once, signed', async () => {
+  const config = webhookConfig([{ id: 'downup', url: `${receiver.url}/downup` }]);
+  const previous = namespace;
+  namespace = config.namespace;
+  if (previous) await dropNamespace(redis, previous);
+  const configJson = JSON.stringify(config);
+  let up = false;
+  const okAt = new Map<string, number>();
+  // Down: 503 with a retry-after, so no event runs out of attempts while nobody dispatches.
+  receiver.respond = (req) => {
+    if (req.path !== '/downup') return { status: 404 };
+    if (!up) return { status: 503, headers: { 'retry-after': '2' } };
+    const id = String(req.headers['webhook-id']);
+    okAt.set(id, (okAt.get(id) ?? 0) + 1);
+    return { status: 204 };
+  };
+  const first = await startChild(configJson);
+  const eventIds: string[] = [];
+  for (let i = 0; i < 20; i++) eventIds.push(await addAlertEvent(redis, namespace, i % 2 ? 'cam1' : 'cam2'));
+  await receiver.waitUntil(() => receiver.at('/downup').length >= 10, 15_000, '10 refused attempts before the kill');
+  first.kill('SIGKILL');
+  await new Promise((resolve) => first.once('exit', resolve));
+  up = true;
+  await startChild(configJson);
+
+  const expected = eventIds.map((id) => `msg_${id}`);
+  await receiver.waitUntil(() => expected.every((id) => okAt.has(id)), 60_000, 'every event accepted after the receiver came up');
+  // Exactly once: no event was accepted twice.
+  expect([...okAt.values()].every((n) => n === 1)).toBe(true);
+  expect(new Set(okAt.keys())).toEqual(new Set(expected));
+  const verifier = new Webhook(config.webhooks[0]!.secret);
+  for (const r of receiver.at('/downup')) expect(() => verifier.verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+  console.log(`crash test, receiver down then up: ${receiver.at('/downup').length} requests for ${expected.length} events, each accepted once`);
+}, 120_000);
