@@ -32,6 +32,12 @@ export interface OpenAlertState {
   emittedRegions: Region[];
   /** A new peak or moved regions not yet emitted (updates are rate-limited). */
   pendingUpdate: boolean;
+  /**
+   * Capture time of the first frame after a stretch longer than the quiet period with no frame at all
+   * (frames lost: a Redis outage, a camera that stalled): quiet is counted from here, not from
+   * `lastHighAt`, since nothing was seen in between. Absent until such a gap.
+   */
+  resumedAt?: number;
 }
 
 /** JSON-serialisable; times are capture times in ms. */
@@ -153,13 +159,13 @@ function absorb(open: OpenAlertState, f: FrameScore): void {
 }
 
 /**
- * The alert went quiet at `lastHighAt + quiet`; it ended at its last frame over threshold, and that is
+ * The alert went quiet at `quietFrom + quiet`; it ended at its last frame over threshold, and that is
  * also its last update (every event keeps startedAt ≤ updatedAt ≤ endedAt; a close stamped with the
  * quiet time had ended before it was updated).
  */
 function close(state: LifecycleState, p: PolicyMs): LifecycleEvent {
   const open = state.open!;
-  const quietAt = open.lastHighAt + p.quietMs;
+  const quietAt = quietFrom(open) + p.quietMs;
   state.open = null;
   state.closedThrough = Math.max(state.closedThrough ?? quietAt, quietAt);
   state.highs = state.highs.filter((h) => h.at >= quietAt);
@@ -180,20 +186,28 @@ function confirmation(highs: HighFrame[], p: PolicyMs): number {
   return -1;
 }
 
+/** Where an open alert's quiet period is counted from: its last frame over threshold, or the first frame after a gap of lost frames. */
+function quietFrom(open: OpenAlertState): number {
+  return Math.max(open.lastHighAt, open.resumedAt ?? -Infinity);
+}
+
 /** One frame's score → the camera's next state and the events it causes (usually none). */
 export function stepLifecycle(state: LifecycleState, score: FrameScore, policy: AlertPolicy, newId: () => string): LifecycleStep {
   const p = inMs(policy);
   const s: LifecycleState = structuredClone(state);
   const events: LifecycleEvent[] = [];
   const t = score.capturedAt;
+  const previousAt = s.latestAt;
   const latestAt = (s.latestAt = s.latestAt === null ? t : Math.max(s.latestAt, t));
+  // No frame at all for longer than the quiet period, then this one: the gap is lost frames, not quiet.
+  if (s.open && previousAt !== null && t - previousAt > p.quietMs) s.open.resumedAt = t;
   // A gated frame (whole-frame change) or a warming one is seen — time moves on — but never opens or extends an alert.
   const high = score.score >= 1 && score.gated !== true && score.warming !== true;
   // Late frames of a closed alert, or older than anything still undecided, change nothing.
   const counts = () => high && (s.closedThrough === null || t >= s.closedThrough) && t > latestAt - p.horizonMs;
 
-  if (s.open && counts() && t - s.open.lastHighAt < p.quietMs) absorb(s.open, score);
-  if (s.open && latestAt - s.open.lastHighAt >= p.quietMs) events.push(close(s, p));
+  if (s.open && counts() && t - quietFrom(s.open) < p.quietMs) absorb(s.open, score);
+  if (s.open && latestAt - quietFrom(s.open) >= p.quietMs) events.push(close(s, p));
 
   if (!s.open) {
     if (counts()) insertSorted(s.highs, { at: t, score: score.score });

@@ -137,10 +137,33 @@ describe('alert lifecycle', () => {
     expect(alert.id).toBe(closed.events[0]!.alert.id);
   });
 
+  it('does not end an incident at a gap of lost frames (a Redis outage): frames over threshold after it carry on the same alert', () => {
+    // 8 s without any frame between two stretches of the same incident, then quiet.
+    const { kinds, events } = run([...span(0, 2, 1.5), ...span(10, 12, 1.5), ...span(12.2, 14.8, 0.3)]);
+    expect(kinds.filter((k) => k !== 'update')).toEqual(['open']);
+    const closed = run([...span(0, 2, 1.5), ...span(10, 12, 1.5), ...span(12.2, 15.2, 0.3)]);
+    expect(closed.kinds.filter((k) => k !== 'update')).toEqual(['open', 'close']);
+    expect(new Set(closed.events.map((e) => e.alert.id)).size).toBe(1);
+    expect(closed.events.at(-1)!.alert.endedAt).toBe(new Date(at(12)).toISOString());
+    expect(events[0]!.alert.startedAt).toBe(new Date(at(0)).toISOString());
+  });
+
+  it('after a gap of lost frames, counts quiet from the first frame back, and closes once that much quiet was seen', () => {
+    const notYet = run([...span(0, 2, 1.5), ...span(10, 12.8, 0.3)]);
+    expect(notYet.kinds).toEqual(['open']);
+    const closed = run([...span(0, 2, 1.5), ...span(10, 13, 0.3)]);
+    expect(closed.kinds).toEqual(['open', 'close']);
+    // It ended where it was last seen over threshold.
+    expect(closed.events[1]!.alert.endedAt).toBe(new Date(at(2)).toISOString());
+    // A gap shorter than the quiet period is quiet as before.
+    expect(run([...span(0, 2, 1.5), ...span(4.5, 5.2, 0.3)]).kinds).toEqual(['open', 'close']);
+  });
+
   it('closes on a frame over threshold that comes after the quiet period, then needs confirmation again', () => {
-    const { kinds } = run([...span(0, 1, 1.5), frame(4.5, 1.5), frame(4.7, 1.5)]);
+    // A frame below threshold in between (frames were seen, not lost), then one over it 3.5 s after the last.
+    const { kinds } = run([...span(0, 1, 1.5), frame(3.9, 0.3), frame(4.5, 1.5), frame(4.7, 1.5)]);
     expect(kinds).toEqual(['open', 'close']);
-    const reopened = run([...span(0, 1, 1.5), frame(4.5, 1.5), frame(4.7, 1.5), frame(4.9, 1.5)]);
+    const reopened = run([...span(0, 1, 1.5), frame(3.9, 0.3), frame(4.5, 1.5), frame(4.7, 1.5), frame(4.9, 1.5)]);
     expect(reopened.kinds).toEqual(['open', 'close', 'open']);
     expect(reopened.events[2]!.alert.id).toBe('alert-2');
   });

@@ -130,4 +130,18 @@ describe('/v1/live heartbeats', () => {
     await closed;
     expect(c.ws.readyState).toBe(c.ws.CLOSED);
   });
+
+  it('pings /v1/preview viewers too: keeps one that answers, drops one that does not (a paused or vanished viewer)', async () => {
+    const previewUrl = h.wsUrl.replace('/v1/live', '/v1/preview');
+    const answering = await RecordingClient.connect(`${previewUrl}?token=${VIEWER_TOKEN}`);
+    let pings = 0;
+    answering.ws.on('ping', () => pings++);
+    const silent = await RecordingClient.connect(`${previewUrl}?token=${VIEWER_TOKEN}`, { autoPong: false });
+    await new Promise<void>((resolve) => silent.ws.once('close', () => resolve()));
+    // By the time the silent one is dropped the answering one has been pinged and kept.
+    for (let i = 0; i < 100 && pings < 3; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+    answering.close();
+  });
 });

@@ -52,6 +52,8 @@ const MAX_BACKOFF_MS = 20;
 
 export interface AlertTrackerOptions {
   maxAttempts?: number;
+  /** Ticks close nothing for this long after the connection comes up (default: each camera's quiet period). */
+  holdAfterConnectMs?: number;
 }
 
 /**
@@ -71,7 +73,10 @@ export class AlertTracker {
   private readonly redis: Redis;
   private readonly keys;
   private readonly maxAttempts: number;
+  private readonly holdAfterConnectMs: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** When the connection was last (re)established: frames held up by an outage may still come for a while after. */
+  private readyAt = Date.now();
 
   constructor(
     redis: Redis,
@@ -83,9 +88,11 @@ export class AlertTracker {
     // A dropped connection fails the commands in flight, which callers see (a frame job is retried);
     // unheard, ioredis would print each reconnect's error as an unhandled event.
     this.redis.on('error', () => undefined);
+    this.redis.on('ready', () => (this.readyAt = Date.now()));
     redis.once('end', () => this.redis.disconnect());
     this.keys = redisKeys(ns);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.holdAfterConnectMs = options.holdAfterConnectMs;
   }
 
   /** Applies one frame's score to its camera's alert; returns the events this call emitted. */
@@ -102,12 +109,17 @@ export class AlertTracker {
     );
   }
 
-  /** Closes alerts of cameras that have sent no frame for their quiet period (wall time `nowMs`). */
+  /**
+   * Closes alerts of cameras that have sent no frame for their quiet period (wall time `nowMs`). Not
+   * within a quiet period after this tracker's connection came back: the frames of an outage come late,
+   * and a wall-clock close would end an incident that goes on (a Redis outage looked like quiet).
+   */
   tick(cameraIds: string[], nowMs: number = Date.now()): Promise<AlertEvent[]> {
     return this.serialised(async () => {
       const events: AlertEvent[] = [];
       for (const cameraId of cameraIds) {
         const policy = this.policyFor(cameraId);
+        if (Date.now() - this.readyAt < (this.holdAfterConnectMs ?? policy.quietSeconds * 1000)) continue;
         events.push(...(await this.transact(cameraId, (state) => (state ? tickLifecycle(state, nowMs, policy) : null))));
       }
       return events;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisKeys } from '@vigil/core';
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
-import { AlertTracker } from '../src/alertTracker.js';
+import { AlertTracker, type AlertTrackerOptions } from '../src/alertTracker.js';
 
 const REDIS_URL = process.env.VIGIL_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
@@ -57,8 +57,9 @@ async function readStream(redis: Redis, key: string): Promise<AlertEvent[]> {
 describe('AlertTracker on Redis', () => {
   const connections: Redis[] = [];
   const trackers: AlertTracker[] = [];
-  const track = (ns: string, redis: Redis = connect()) => {
-    const t = new AlertTracker(redis, ns, () => policy);
+  // Ticks right away: the hold after a (re)connection has a test of its own.
+  const track = (ns: string, redis: Redis = connect(), options: AlertTrackerOptions = { holdAfterConnectMs: 0 }) => {
+    const t = new AlertTracker(redis, ns, () => policy, options);
     trackers.push(t);
     return t;
   };
@@ -312,5 +313,25 @@ describe('AlertTracker on Redis', () => {
     const spans = [...new Set(stream.map((e) => e.alert.id))].map((id) => stream.filter((e) => e.alert.id === id).at(-1)!.alert);
     spans.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
     for (let i = 1; i < spans.length; i++) expect(Date.parse(spans[i]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(spans[i - 1]!.endedAt!));
+  });
+
+  it('closes nothing by the clock for a while after its connection came up, then closes a silent camera', async () => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const recorder = track(ns);
+    for (const f of twoEpisodes('cam-h').slice(25, 35)) await recorder.record(f);
+    expect((await readStream(admin, keys.alertEvents)).map((e) => e.event)).toEqual(['open']);
+    // A worker whose connection just came up (as after an outage): frames held up may still come, so no
+    // close by the clock yet, however long ago in capture time the last frame was.
+    const fresh = track(ns, connect(), { holdAfterConnectMs: 1500 });
+    expect(await fresh.tick(['cam-h'], at(1000))).toEqual([]);
+    expect((await readStream(admin, keys.alertEvents)).map((e) => e.event)).toEqual(['open']);
+    // Once the hold has passed, the silent camera's alert closes.
+    let closed: AlertEvent[] = [];
+    while (closed.length === 0) {
+      closed = await fresh.tick(['cam-h'], at(1000));
+      if (closed.length === 0) await sleep(50);
+    }
+    expect(closed.map((e) => e.event)).toEqual(['close']);
   });
 });

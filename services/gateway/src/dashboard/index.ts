@@ -46,6 +46,7 @@ export function startDashboard(app: FastifyInstance, deps: DashboardDeps): Dashb
     subscriber: redis.duplicate({ maxRetriesPerRequest: null }),
     reader: redis.duplicate({ maxRetriesPerRequest: null }),
     log,
+    heartbeatSeconds: config.gateway.heartbeatSeconds,
   });
   const streams = new StreamRelay(auth, config.cameras, log);
   return {

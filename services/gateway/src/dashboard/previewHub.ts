@@ -23,6 +23,8 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 interface Viewer {
   ws: WebSocket;
   cameras: Set<string>;
+  /** Answered the last ping (a viewer whose machine slept or whose network vanished never does). */
+  alive: boolean;
 }
 
 export interface PreviewHubDeps {
@@ -33,6 +35,8 @@ export interface PreviewHubDeps {
   subscriber: Redis;
   reader: Redis;
   log: Logger;
+  /** Ping interval; a viewer that has not answered the previous ping is dropped. */
+  heartbeatSeconds: number;
 }
 
 export class PreviewHub {
@@ -46,6 +50,7 @@ export class PreviewHub {
   private closed = false;
   private wake: (() => void) | undefined;
   private readonly loop: Promise<void>;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly deps: PreviewHubDeps) {
     this.known = new Set(deps.cameraIds);
@@ -54,6 +59,21 @@ export class PreviewHub {
     deps.subscriber.on('error', () => undefined); // ioredis reconnects and re-subscribes by itself
     deps.reader.on('error', () => undefined);
     this.loop = this.readScores();
+    this.heartbeat = setInterval(() => this.beat(), deps.heartbeatSeconds * 1000);
+    this.heartbeat.unref();
+  }
+
+  /** Drops viewers that did not answer the last ping, and pings the rest. */
+  private beat(): void {
+    for (const v of this.viewers) {
+      if (!v.alive) {
+        this.deps.log.warn('dropping preview viewer', { reason: 'heartbeat_timeout' });
+        v.ws.terminate();
+        continue;
+      }
+      v.alive = false;
+      v.ws.ping();
+    }
   }
 
   get size(): number {
@@ -67,6 +87,7 @@ export class PreviewHub {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     this.wake?.();
     for (const v of this.viewers) v.ws.terminate();
     this.deps.reader.disconnect();
@@ -76,9 +97,10 @@ export class PreviewHub {
   }
 
   private onConnection(ws: WebSocket): void {
-    const viewer: Viewer = { ws, cameras: new Set() };
+    const viewer: Viewer = { ws, cameras: new Set(), alive: true };
     this.viewers.add(viewer);
     ws.on('error', () => undefined);
+    ws.on('pong', () => (viewer.alive = true));
     ws.on('close', () => {
       this.viewers.delete(viewer);
       this.syncWatched();
