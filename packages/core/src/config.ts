@@ -26,6 +26,8 @@ export const alertPolicySchema = z.strictObject({
   quietSeconds: z.number().positive().max(3600).default(3),
   /** An `update` is sent at most this often while an alert goes on. */
   updateSeconds: z.number().positive().max(3600).default(2),
+  /** The whole view changed (covered, turned, defocused) for this long opens a camera-tampered alert; default 30. */
+  tamperSeconds: z.number().positive().max(3600).optional(),
 });
 
 export const cameraSchema = z.strictObject({

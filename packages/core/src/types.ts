@@ -51,16 +51,16 @@ export interface FrameScore {
 
 export type AlertState = 'open' | 'closed';
 export type AlertEventKind = 'open' | 'update' | 'close';
-/** What an alert is about: something anomalous in the scene, or the camera itself gone dark. */
-export type AlertKind = 'anomaly' | 'camera-offline';
-export const ALERT_KINDS: readonly AlertKind[] = ['anomaly', 'camera-offline'];
+/** What an alert is about: something anomalous in the scene, the camera gone dark, or its whole view changed (covered, turned, defocused). */
+export type AlertKind = 'anomaly' | 'camera-offline' | 'camera-tampered';
+export const ALERT_KINDS: readonly AlertKind[] = ['anomaly', 'camera-offline', 'camera-tampered'];
 
 export interface Alert {
   id: string;
   cameraId: string;
   /** Absent on anomaly alerts (and on every alert written before camera health alerts existed). */
   kind?: AlertKind;
-  /** camera-offline: why the camera delivers no frames, as its source said (refused, stalled, decoder exit…). */
+  /** Camera health alerts: why (camera-offline: as its source said — refused, stalled, decoder exit…; camera-tampered: how long the view has been changed). */
   reason?: string;
   state: AlertState;
   startedAt: string;

@@ -1,2 +1,3 @@
 export * from './lifecycle.js';
 export * from './extractRegions.js';
+export * from './tamper.js';

@@ -5,6 +5,7 @@
  * are made on capture times, never on arrival order.
  */
 import type { Alert, AlertEventKind, AlertPolicy, FrameScore, FrameSize, Region } from '@vigil/core';
+import type { TamperState } from './tamper.js';
 
 /** A frame over threshold, remembered while it may still help confirm an alert. */
 export interface HighFrame {
@@ -49,6 +50,8 @@ export interface LifecycleState {
   latestAt: number | null;
   /** Frames captured before this belong to an alert already closed: they never count again. */
   closedThrough: number | null;
+  /** The camera-tampered alert's own state (tamper.ts), stepped in the same commit. */
+  tamper?: TamperState;
 }
 
 export interface LifecycleEvent {

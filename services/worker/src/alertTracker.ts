@@ -10,7 +10,7 @@
  */
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
 import { redisKeys, VigilError } from '@vigil/core';
-import { initialLifecycleState, newAlertId, stepLifecycle, tickLifecycle } from '@vigil/regions';
+import { DEFAULT_TAMPER_SECONDS, initialLifecycleState, newAlertId, stepLifecycle, stepTamper, tickLifecycle } from '@vigil/regions';
 import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/regions';
 import type { Redis } from 'ioredis';
 
@@ -102,7 +102,12 @@ export class AlertTracker {
     return this.serialised(() =>
       this.transact(
         score.cameraId,
-        (state, recent) => (recent.includes(frame) ? null : stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId))),
+        (state, recent) => {
+          if (recent.includes(frame)) return null;
+          const life = stepLifecycle(state ?? initialLifecycleState(), score, policy, () => newAlertId(score.cameraId));
+          const tamper = stepTamper(life.state.tamper, score, policy.tamperSeconds ?? DEFAULT_TAMPER_SECONDS, () => newAlertId(score.cameraId));
+          return { state: { ...life.state, tamper: tamper.state }, events: [...life.events, ...tamper.events] };
+        },
         beforeEmit,
         frame,
       ),

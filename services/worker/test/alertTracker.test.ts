@@ -334,4 +334,23 @@ describe('AlertTracker on Redis', () => {
     }
     expect(closed.map((e) => e.event)).toEqual(['close']);
   });
+
+  it('opens and closes a camera-tampered alert beside the anomaly lifecycle when the whole view stays changed', async () => {
+    const ns = freshNamespace();
+    const keys = redisKeys(ns);
+    const tracker = new AlertTracker(connect(), ns, () => ({ ...policy, tamperSeconds: 2 }), { holdAfterConnectMs: 0 });
+    trackers.push(tracker);
+    const frame = (seq: number, gated: boolean): FrameScore => ({
+      cameraId: 'cam-t', seq, capturedAt: at(seq / 5), score: gated ? 3 : 0.2, frame: { width: 320, height: 180 },
+      regions: gated ? [{ x: 0, y: 0, width: 1, height: 1, score: 3 }] : [], members: { flowHistogram: 0.2 }, modelVersion: 'v1', ...(gated ? { gated: true } : {}),
+    });
+    // 1 s clear, 3 s covered (gated: never an anomaly alert), then clear again.
+    for (let seq = 0; seq < 5; seq++) await tracker.record(frame(seq, false));
+    for (let seq = 5; seq < 20; seq++) await tracker.record(frame(seq, true));
+    for (let seq = 20; seq < 25; seq++) await tracker.record(frame(seq, false));
+    const stream = await readStream(admin, keys.alertEvents);
+    expect(stream.map((e) => [e.event, e.alert.kind])).toEqual([['open', 'camera-tampered'], ['close', 'camera-tampered']]);
+    expect(stream[0]!.alert.startedAt).toBe(new Date(at(1)).toISOString());
+    expect(stream[1]!.alert.endedAt).toBe(new Date(at(4)).toISOString());
+  });
 });

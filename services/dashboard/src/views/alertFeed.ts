@@ -88,6 +88,7 @@ export class AlertFeed {
     const peak = Math.max(a.peakScore ?? 0, a.score);
     const members = Object.entries(a.members).sort((x, y) => y[1] - x[1]);
     const offline = a.kind === 'camera-offline';
+    const health = offline || a.kind === 'camera-tampered';
     const snapshot = this.api.withToken(a.snapshotUrl || `/v1/alerts/${a.id}/snapshot.jpg`) + `&u=${encodeURIComponent(a.updatedAt)}`;
     const li = h(
       'li',
@@ -100,10 +101,10 @@ export class AlertFeed {
         'div',
         { class: 'details' },
         h('div', { class: 'line1' }, h('span', { class: `badge ${a.state}` }, a.state), h('strong', { class: 'camera' }, a.cameraId), h('time', { datetime: a.startedAt }, formatTime(a.startedAt)), a.endedAt ? h('span', { class: 'muted' }, `– ${formatTime(a.endedAt)}`) : null),
-        offline
-          ? h('div', { class: 'line2 offline-reason' }, `no frames: ${a.reason || 'camera unreachable'}`)
+        health
+          ? h('div', { class: 'line2 offline-reason' }, offline ? `no frames: ${a.reason || 'camera unreachable'}` : `camera tampered: ${a.reason || 'its whole view changed'}`)
           : h('div', { class: 'line2' }, h('span', { class: 'alert-score', title: 'current / peak score (1 = threshold)' }, `score ${a.score.toFixed(2)}`, peak > a.score ? ` · peak ${peak.toFixed(2)}` : ''), ' · ', h('span', { class: 'regions' }, `${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`)),
-        offline ? null : h('div', { class: 'members', title: 'contributing detectors (normalised scores)' }, members.slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ') || 'no member scores'),
+        health ? null : h('div', { class: 'members', title: 'contributing detectors (normalised scores)' }, members.slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ') || 'no member scores'),
         this.status(a),
         this.canAct ? this.actions(a) : null,
       ),

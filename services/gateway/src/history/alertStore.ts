@@ -10,7 +10,7 @@ export type Verdict = 'false-alarm' | 'confirmed';
 export interface StoredAlert {
   id: string;
   cameraId: string;
-  /** 'anomaly', or 'camera-offline' (the camera delivered no frames; `reason` says why). */
+  /** 'anomaly', 'camera-offline' (the camera delivered no frames) or 'camera-tampered' (its whole view changed); `reason` says why. */
   kind: AlertKind;
   reason: string | null;
   state: AlertState;
