@@ -60,7 +60,10 @@ export interface Alert {
   cameraId: string;
   /** Absent on anomaly alerts (and on every alert written before camera health alerts existed). */
   kind?: AlertKind;
-  /** Camera health alerts: why (camera-offline: as its source said — refused, stalled, decoder exit…; camera-tampered: how long the view has been changed). */
+  /**
+   * Why: camera-offline — as its source said (refused, stalled, decoder exit…); camera-tampered — how long
+   * the view has been changed; an anomaly alert closed because no frame came at all — that it was.
+   */
   reason?: string;
   state: AlertState;
   startedAt: string;

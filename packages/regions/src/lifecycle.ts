@@ -255,7 +255,10 @@ export function tickLifecycle(state: LifecycleState, nowMs: number, policy: Aler
   const p = inMs(policy);
   if (!state.open || state.latestAt === null || nowMs - state.latestAt < p.quietMs) return { state, events: [] };
   const s: LifecycleState = structuredClone(state);
-  return { state: s, events: [close(s, p)] };
+  const closed = close(s, p);
+  // Not the scene going back to normal: nothing came to judge (a camera gone dark, a stopped pipeline).
+  closed.alert.reason = `closed without frames: none arrived for ${Math.round((nowMs - state.latestAt) / 1000)} s`;
+  return { state: s, events: [closed] };
 }
 
 /** The lifecycle of one camera held in memory, for offline review and tests. */

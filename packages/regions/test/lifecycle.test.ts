@@ -173,6 +173,8 @@ describe('alert lifecycle', () => {
     expect(tickLifecycle(state, at(3.9), policy).events).toEqual([]);
     const { events, state: after } = tickLifecycle(state, at(4), policy);
     expect(events.map((e) => e.event)).toEqual(['close']);
+    // The close says it was not the scene that went quiet: no frame came at all.
+    expect(events[0]!.alert.reason).toBe('closed without frames: none arrived for 3 s');
     expect(events[0]!.alert.endedAt).toBe(new Date(at(1)).toISOString());
     expect(after.open).toBeNull();
     expect(tickLifecycle(after, at(60), policy).events).toEqual([]);
