@@ -29,3 +29,6 @@ export function redisKeys(ns: string) {
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** The alert events stream is trimmed to about this many entries (`MAXLEN ~`); older ones live in the history. */
+export const ALERT_STREAM_MAXLEN = 10_000;

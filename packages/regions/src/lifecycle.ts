@@ -71,6 +71,11 @@ export function initialLifecycleState(): LifecycleState {
   return { highs: [], open: null, latestAt: null, closedThrough: null };
 }
 
+/** The region of an alert about the whole view (a camera gone dark or tampered with): the frame itself. */
+export function wholeFrameRegions(): Region[] {
+  return [{ x: 0, y: 0, width: 1, height: 1, score: 1 }];
+}
+
 export function alertSnapshotUrl(alertId: string): string {
   return `/v1/alerts/${encodeURIComponent(alertId)}/snapshot.jpg`;
 }

@@ -7,7 +7,7 @@
  */
 import type { Alert, FrameScore } from '@vigil/core';
 import type { LifecycleEvent } from './lifecycle.js';
-import { alertSnapshotUrl } from './lifecycle.js';
+import { alertSnapshotUrl, wholeFrameRegions } from './lifecycle.js';
 
 export const DEFAULT_TAMPER_SECONDS = 30;
 
@@ -37,7 +37,7 @@ export function stepTamper(state: TamperState | undefined, f: FrameScore, tamper
       s.open = {
         id, cameraId: f.cameraId, kind: 'camera-tampered', reason: `the whole view changed ${seconds} s ago and has not come back (covered, turned or defocused)`,
         state: 'open', startedAt: new Date(s.gatedSince).toISOString(), updatedAt: new Date(t).toISOString(), score: f.score, frame: { ...f.frame },
-        regions: [{ x: 0, y: 0, width: 1, height: 1, score: 1 }], members: {}, modelVersion: f.modelVersion, snapshotUrl: alertSnapshotUrl(id),
+        regions: wholeFrameRegions(), members: {}, modelVersion: f.modelVersion, snapshotUrl: alertSnapshotUrl(id),
       };
       events.push({ event: 'open', alert: { ...s.open } });
     }

@@ -6,10 +6,8 @@
  * each change is one script (state and event together): two processes never open or close it twice.
  */
 import type { Redis } from 'ioredis';
-import { createLogger, type Alert, type CameraConfig, type FrameSize, type RedisKeys } from '@vigil/core';
-import { newAlertId } from '@vigil/regions';
-
-const STREAM_MAXLEN = '10000';
+import { ALERT_STREAM_MAXLEN, createLogger, type Alert, type CameraConfig, type FrameSize, type RedisKeys } from '@vigil/core';
+import { newAlertId, wholeFrameRegions } from '@vigil/regions';
 
 /** KEYS: the open alert, the events stream. ARGV: alert JSON, event JSON, stream MAXLEN. The stream id, or nil when one is open already. */
 const OPEN = `
@@ -23,9 +21,6 @@ local open = redis.call('GET', KEYS[1])
 if not open or cjson.decode(open).id ~= ARGV[1] then return nil end
 redis.call('DEL', KEYS[1])
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'event', ARGV[2])`;
-
-/** The whole view is what is lost: an alert must point somewhere. */
-const WHOLE_FRAME = [{ x: 0, y: 0, width: 1, height: 1, score: 1 }];
 
 export class CameraOfflineAlerts {
   private readonly log;
@@ -88,12 +83,13 @@ export class CameraOfflineAlerts {
       updatedAt: now,
       score: 1,
       frame,
-      regions: WHOLE_FRAME,
+      // The whole view is what is lost: an alert must point somewhere.
+      regions: wholeFrameRegions(),
       members: {},
       modelVersion,
       snapshotUrl: '',
     };
-    const id = await this.redis.eval(OPEN, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, JSON.stringify(alert), JSON.stringify({ type: 'alert', event: 'open', alert }), STREAM_MAXLEN);
+    const id = await this.redis.eval(OPEN, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, JSON.stringify(alert), JSON.stringify({ type: 'alert', event: 'open', alert }), String(ALERT_STREAM_MAXLEN));
     if (id) this.log.warn('camera offline: alert opened', { alert: alert.id, reason: this.reason, since: alert.startedAt });
   }
 
@@ -103,7 +99,7 @@ export class CameraOfflineAlerts {
     const open = JSON.parse(raw) as Alert;
     const at = new Date(Math.max(atMs, Date.parse(open.updatedAt))).toISOString();
     const alert: Alert = { ...open, state: 'closed', updatedAt: at, endedAt: at };
-    const id = await this.redis.eval(CLOSE, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, open.id, JSON.stringify({ type: 'alert', event: 'close', alert }), STREAM_MAXLEN);
+    const id = await this.redis.eval(CLOSE, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, open.id, JSON.stringify({ type: 'alert', event: 'close', alert }), String(ALERT_STREAM_MAXLEN));
     if (id) this.log.info('camera back: offline alert closed', { alert: open.id });
   }
 }

@@ -9,7 +9,7 @@
  * with the connection is not applied twice when its step is retried.
  */
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
-import { redisKeys, VigilError } from '@vigil/core';
+import { ALERT_STREAM_MAXLEN, redisKeys, VigilError } from '@vigil/core';
 import { DEFAULT_TAMPER_SECONDS, initialLifecycleState, newAlertId, stepLifecycle, stepTamper, tickLifecycle } from '@vigil/regions';
 import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/regions';
 import type { Redis } from 'ioredis';
@@ -18,7 +18,6 @@ import type { Redis } from 'ioredis';
 export class AlertConflictError extends VigilError {}
 
 const STATE_TTL_SECONDS = 24 * 60 * 60;
-const STREAM_MAXLEN = '10000';
 /** Frames a camera's state remembers having taken (a few seconds of frames: a retry comes within them). */
 const RECENT_FRAMES = 64;
 
@@ -163,7 +162,7 @@ export class AlertTracker {
       const recent = frame ? [...(stored?.recent ?? []), frame].slice(-RECENT_FRAMES) : (stored?.recent ?? []);
       const next: StoredState = { lifecycle: result.state, recent };
       const bodies = result.events.map((e) => JSON.stringify({ type: 'alert', event: e.event, alert: e.alert }));
-      const ids = (await this.redis.eval(COMMIT, 2, key, this.keys.alertEvents, raw ?? '', JSON.stringify(next), String(STATE_TTL_SECONDS), STREAM_MAXLEN, ...bodies)) as string[] | null;
+      const ids = (await this.redis.eval(COMMIT, 2, key, this.keys.alertEvents, raw ?? '', JSON.stringify(next), String(STATE_TTL_SECONDS), String(ALERT_STREAM_MAXLEN), ...bodies)) as string[] | null;
       if (ids === null) {
         // Another worker committed meanwhile: read again, after a short random wait so the two part.
         await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));

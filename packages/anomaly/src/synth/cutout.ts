@@ -132,18 +132,24 @@ export function cutOutLargestObject(frames: Uint8Array[], width: number, height:
 /** A component of frame `frameIndex` cut out: its box's pixels, and a matte that is half at the object's edge. */
 export function cutOut(frame: Uint8Array, width: number, height: number, component: Component, frameIndex: number): Cutout {
   const { x0, y0, x1, y1 } = component;
-  const inObject = new Uint8Array(width * height);
-  for (const i of component.pixels) inObject[i] = 1;
   const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  // The object's pixels over its box and a one-pixel rim (never object): tracking cuts out every
+  // object of every frame, so nothing here is the size of the frame.
+  const pw = w + 2;
+  const inObject = new Uint8Array(pw * (h + 2));
+  for (const i of component.pixels) {
+    const x = i % width;
+    inObject[((i - x) / width - y0 + 1) * pw + x - x0 + 1] = 1;
+  }
   const rgb = new Uint8Array(w * h * 3), alpha = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = (y0 + y) * width + x0 + x;
       rgb.set(frame.subarray(i * 3, i * 3 + 3), (y * w + x) * 3);
-      if (!inObject[i]) continue;
+      const k = (y + 1) * pw + x + 1;
+      if (!inObject[k]) continue;
       // Feather: an object pixel next to a background pixel is half object.
-      let edge = false;
-      for (const j of [i - 1, i + 1, i - width, i + width]) if (j >= 0 && j < inObject.length && !inObject[j]) edge = true;
+      const edge = !inObject[k - 1] || !inObject[k + 1] || !inObject[k - pw] || !inObject[k + pw];
       alpha[y * w + x] = edge ? 0.5 : 1;
     }
   }
