@@ -12,8 +12,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { findTracks, fitCameraModel, framesWithPrev, pasteCutout, withBackgrounds } from '@vigil/anomaly';
-import { decodeFrames, encodeVideo } from '@vigil/video';
+import { encodeVideo } from '@vigil/video';
 import { reviewVideo } from '../../packages/review/src/reviewVideo.js';
+import { decodeVideo } from '../support/decodeVideo.js';
 import { REPO_ROOT } from '../support/vigilProcess.js';
 
 const { values } = parseArgs({ options: { widths: { type: 'string', default: '320,640' }, json: { type: 'string' } } });
@@ -25,16 +26,7 @@ const CAR = { x: 104 / 320, y: 50 / 176, width: 10 / 320, height: 8 / 176 };
 const OUT = join(REPO_ROOT, 'test-output', 'bench');
 mkdirSync(OUT, { recursive: true });
 
-async function decode(file: string, width: number, maxFrames?: number): Promise<{ frames: Uint8Array[]; width: number; height: number }> {
-  const frames: Uint8Array[] = [];
-  let w = 0, h = 0;
-  for await (const f of decodeFrames(file, { fps: FPS, width, ...(maxFrames ? { maxFrames } : {}) })) {
-    frames.push(new Uint8Array(f.data));
-    w = f.width;
-    h = f.height;
-  }
-  return { frames, width: w, height: h };
-}
+const decode = (file: string, width: number, maxFrames?: number) => decodeVideo(file, FPS, width, maxFrames);
 
 function iou(a: typeof CAR, b: typeof CAR): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);

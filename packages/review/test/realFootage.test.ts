@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cutOutLargestObject, findTracks, fitCameraModel, framesWithPrev, pasteCutout, withBackgrounds, type CameraAreas, type CameraModel, type Cutout } from '@vigil/anomaly';
 import type { Region } from '@vigil/core';
-import { decodeFrames, encodeVideo } from '@vigil/video';
+import { encodeVideo } from '@vigil/video';
+import { decodeVideo } from '../../../test/support/decodeVideo.js';
 import { REPO_ROOT } from '../../../test/support/vigilProcess.js';
 import { reviewVideo } from '../src/reviewVideo.js';
 import type { ReviewReport } from '../src/report.js';
@@ -28,20 +29,8 @@ function iou(a: Box, b: Box): number {
   return (w * h) / (a.width * a.height + b.width * b.height - w * h);
 }
 
-async function decode(file: string, width: number, maxFrames?: number): Promise<{ frames: Uint8Array[]; width: number; height: number }> {
-  return decodeFile(join(REPO_ROOT, 'footage', file), width, maxFrames);
-}
-
-async function decodeFile(path: string, width: number, maxFrames?: number): Promise<{ frames: Uint8Array[]; width: number; height: number }> {
-  const frames: Uint8Array[] = [];
-  let w = 0, h = 0;
-  for await (const f of decodeFrames(path, { fps: FPS, width, ...(maxFrames ? { maxFrames } : {}) })) {
-    frames.push(new Uint8Array(f.data));
-    w = f.width;
-    h = f.height;
-  }
-  return { frames, width: w, height: h };
-}
+const decode = (file: string, width: number, maxFrames?: number) => decodeVideo(join(REPO_ROOT, 'footage', file), FPS, width, maxFrames);
+const decodeFile = (path: string, width: number, maxFrames?: number) => decodeVideo(path, FPS, width, maxFrames);
 
 /** The normal part played `passes` times, `edit` applied to each frame (index over the whole video), encoded. */
 async function writeVideo(name: string, normal: Uint8Array[], width: number, height: number, passes: number, edit: (data: Uint8Array, index: number) => void): Promise<string> {
