@@ -1,11 +1,10 @@
-/** The thread of fitThread.ts: fit, save, answer with the version. */
+/** The thread of fitThread.ts: learn (fit and publish a version), answer with the version. */
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from './backend/tfBackend.js';
-import { fitCameraModel, saveCameraModel } from './cameraModel.js';
 import type { ThreadFitReply, ThreadFitRequest } from './fitThread.js';
 import { withSequenceMemory } from './frameInput.js';
+import { learnCameraModel } from './learning/learn.js';
 
 const { frames, options, modelsDir } = workerData as ThreadFitRequest;
 // On Linux a niceness applies to the calling thread only: the fit yields the CPU to the camera's
@@ -19,9 +18,8 @@ let reply: ThreadFitReply;
 try {
   const t0 = performance.now();
   await initBackend();
-  const model = await fitCameraModel(withSequenceMemory(frames), options);
-  await saveCameraModel(model, join(modelsDir, model.manifest.version));
-  reply = { ok: true, version: model.manifest.version, fitMs: Math.round(performance.now() - t0) };
+  const { version } = await learnCameraModel(withSequenceMemory(frames), options, modelsDir);
+  reply = { ok: true, version, fitMs: Math.round(performance.now() - t0) };
 } catch (err) {
   reply = { ok: false, error: err instanceof Error ? err.message : String(err) };
 }

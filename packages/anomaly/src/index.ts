@@ -6,6 +6,7 @@ export * from './cameraModel.js';
 export * from './patchGaussian/index.js';
 export * from './synth/index.js';
 export * from './modelStore.js';
+export * from './learning/index.js';
 export { fitCameraModelInThread, type ThreadFitOptions } from './fitThread.js';
 export * from './backend/tfBackend.js';
 export { MotionFlow, motionFlowKind, BlockFlow, defaultFlowParams, defaultMotionFlowParams, type FlowField, type FlowParams, type MotionFlowParams } from './motionFlow/index.js';

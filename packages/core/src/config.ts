@@ -102,6 +102,9 @@ export const configSchema = z.strictObject({
     frameTtlSeconds: z.number().int().min(5).max(3600).default(20),
     /** No frame for this long restarts the decoder. */
     stallSeconds: z.number().positive().max(600).default(10),
+    /** A camera's first fit (a `learn` job on the workers) is tried this many times, waiting learnBackoffSeconds, then twice that, … between tries. */
+    learnAttempts: z.number().int().min(1).max(20).default(3),
+    learnBackoffSeconds: z.number().positive().max(3600).default(10),
     metricsPort: z.number().int().min(0).max(65535).optional(),
   }).prefault({}),
   worker: z.strictObject({

@@ -3,6 +3,8 @@ export function redisKeys(ns: string) {
   return {
     /** BullMQ queue name of analysed frames. */
     frameQueue: `${ns}-frames`,
+    /** BullMQ queue of `learn` jobs: a camera's learning frames (under the data directory) to fit its first model from. */
+    learnQueue: `${ns}-learn`,
     frame: (cameraId: string, seq: number) => `${ns}:frame:${cameraId}:${seq}`,
     /** Frames of a camera queued or being scored (bounded by ingest). */
     inFlight: (cameraId: string) => `${ns}:inflight:${cameraId}`,
@@ -11,7 +13,7 @@ export function redisKeys(ns: string) {
     cameraOffline: (cameraId: string) => `${ns}:offline:${cameraId}`,
     /** Redis Stream of alert events; field `event` holds the JSON. */
     alertEvents: `${ns}:alerts`,
-    /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreMsTotal… */
+    /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreSecondsTotal…; learnState, learnError, learnAttempts (workers' fits). */
     cameraStatus: (cameraId: string) => `${ns}:camera:${cameraId}`,
     cameraIndex: `${ns}:cameras`,
     /** String: the camera's current model version (a folder name under dataDir/models/<camera>/). */

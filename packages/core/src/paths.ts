@@ -23,3 +23,11 @@ export function feedbackNormalDir(dataDir: string, cameraId: string): string {
 export function reviewDir(dataDir: string, reviewId: string): string {
   return join(dataDir, 'reviews', reviewId);
 }
+
+/**
+ * A camera's learning frames, written by ingest and read by the worker that fits its first model:
+ * one run at a time per camera (a new run replaces the folder), removed once the model is saved.
+ */
+export function learningDir(dataDir: string, cameraId: string): string {
+  return join(dataDir, 'learning', cameraId);
+}

@@ -25,6 +25,8 @@ export interface CameraInfo {
   dropped: number;
   scored: number;
   lastFrameAt: string | null;
+  /** The camera's first fit on the workers (absent from older gateways). */
+  learn?: { state: string; attempts: number; error: string | null } | null;
   /** Polygons of [x, y] in 0–1 of the frame (absent from older gateways). */
   masks?: { name?: string; polygon: [number, number][] }[];
   zones?: { name: string; polygon: [number, number][] }[];

@@ -16,6 +16,11 @@ export interface CameraStatus {
   scoreSeconds: number;
   /** ISO-8601, or null when no frame has arrived. */
   lastFrameAt: string | null;
+  /**
+   * The camera's first fit, run by a worker from the frames ingest collected (null before one was queued):
+   * `queued`, `fitting`, `retrying` (after a failed try), `failed` (no more tries; the camera stays learning), `done`.
+   */
+  learn: { state: string; attempts: number; error: string | null } | null;
   /** Areas never judged and areas watched (polygons of [x, y] in 0–1 of the frame), as configured. */
   masks: { name?: string; polygon: [number, number][] }[];
   zones: { name: string; polygon: [number, number][] }[];
@@ -55,6 +60,7 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
       scored: count(hash.scored),
       scoreSeconds: count(hash.scoreSecondsTotal),
       lastFrameAt: toIsoTime(hash.lastFrameAt),
+      learn: hash.learnState ? { state: hash.learnState, attempts: count(hash.learnAttempts), error: hash.learnError || null } : null,
       masks: cam.masks ?? [],
       zones: cam.zones ?? [],
     };

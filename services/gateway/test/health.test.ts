@@ -11,7 +11,7 @@ const keys = redisKeys(ns);
 const config = configSchema.parse({
   namespace: ns,
   gateway: { tokens: [{ token: 'viewer-token', role: 'viewer' }], unscoredSeconds: 30 },
-  cameras: ['a', 'b', 'c', 'd'].map((id) => ({ id, url: `rtsp://127.0.0.1:1/${id}` })),
+  cameras: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, url: `rtsp://127.0.0.1:1/${id}` })),
 });
 const T = 1_800_000_000_000;
 
@@ -42,5 +42,16 @@ describe('/healthz: cameras whose frames nobody scores', () => {
     // A worker scores again: healthy.
     await redis.hset(keys.cameraStatus('d'), 'lastScoredAt', String(T + 30_100), 'lastFrameAt', String(T + 30_100));
     expect(await watch.check(T + 30_200)).not.toContain('d');
+  });
+
+  it('does not count a camera still learning (its first fit runs on a worker), unless that fit failed for good', async () => {
+    await redis.hset(keys.cameraStatus('e'), { state: 'learning', learnState: 'fitting', lastFrameAt: String(T - 100) });
+    const watch = new UnscoredCameras(redis, config);
+    expect(await watch.check(T - 50_000)).not.toContain('e');
+    expect(await watch.check(T)).not.toContain('e');
+    await redis.hset(keys.cameraStatus('e'), 'learnState', 'failed');
+    expect(await watch.check(T)).not.toContain('e');
+    await redis.hset(keys.cameraStatus('e'), 'lastFrameAt', String(T + 30_000));
+    expect(await watch.check(T + 30_000)).toContain('e');
   });
 });

@@ -59,11 +59,11 @@ describe('gateway HTTP API', () => {
     expect(await res.json()).toEqual({
       cameras: [
         {
-          id: 'cam1', name: 'North gate', state: 'running', reason: null, detail: null, framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z',
+          id: 'cam1', name: 'North gate', state: 'running', reason: null, detail: null, framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z', learn: null,
           masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }],
           zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }],
         },
-        { id: 'cam2', name: null, state: 'unknown', reason: null, detail: null, framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, masks: [], zones: [] },
+        { id: 'cam2', name: null, state: 'unknown', reason: null, detail: null, framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, learn: null, masks: [], zones: [] },
       ],
     });
     expect((await get(`/v1/cameras?token=${ADMIN_TOKEN}`)).status).toBe(200);
@@ -72,6 +72,10 @@ describe('gateway HTTP API', () => {
     await h.redis.hset(redisKeys(h.config.namespace).cameraStatus('cam2'), { state: 'reconnecting', reason: 'refused', detail });
     const again = (await (await get('/v1/cameras', VIEWER_TOKEN)).json()) as { cameras: { id: string; state: string; reason: string; detail: string }[] };
     expect(again.cameras[1]).toMatchObject({ id: 'cam2', state: 'reconnecting', reason: 'refused', detail });
+    // A camera whose first fit failed on the workers says so, with the error.
+    await h.redis.hset(redisKeys(h.config.namespace).cameraStatus('cam2'), { state: 'learning', learnState: 'failed', learnAttempts: '3', learnError: 'learning frames truncated' });
+    const learning = (await (await get('/v1/cameras', VIEWER_TOKEN)).json()) as { cameras: { learn: unknown }[] };
+    expect(learning.cameras[1]!.learn).toEqual({ state: 'failed', attempts: 3, error: 'learning frames truncated' });
   });
 
   it('GET /v1/alerts/:id/snapshot.jpg serves the JPEG the worker wrote into the alert folder', async () => {

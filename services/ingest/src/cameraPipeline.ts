@@ -1,17 +1,23 @@
-/** One camera's pipeline: live source → (learn normal when no model exists) → frames to Redis and the queue. */
+/**
+ * One camera's pipeline: live source → frames to Redis and the queue. A camera without a model first
+ * collects its learning frames and hands them to the workers (a `learn` job); until the model version
+ * lands it keeps previewing and counting frames, and its state says `learning`.
+ */
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createLogger, type CameraConfig, type CameraState, type Frame, type FrameJob, type RedisKeys } from '@vigil/core';
 import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
-import { BackgroundPair, cameraModelsDir, latestModelVersion } from '@vigil/anomaly';
+import { BackgroundPair, latestModelVersion, type LearnJob } from '@vigil/anomaly/capture';
 import { CameraOfflineAlerts } from './cameraOffline.js';
 import { FramePublisher } from './framePublisher.js';
-import { NormalLearner } from './normalLearner.js';
+import { learnJobId, NormalLearner, type LearnRetry } from './normalLearner.js';
 import { PreviewPublisher } from './previewPublisher.js';
 
 export interface PipelineDeps {
   redis: Redis;
   queue: Queue<FrameJob>;
+  learnQueue: Queue<LearnJob>;
+  learnRetry: LearnRetry;
   keys: RedisKeys;
   dataDir: string;
   maxInFlight: number;
@@ -21,13 +27,18 @@ export interface PipelineDeps {
 
 /** Frames waiting for Redis beyond this are dropped at the door, so a slow Redis cannot grow memory. */
 const MAX_PENDING_FRAMES = 32;
+/** While a worker fits the camera's model, ingest looks for the new version this often. */
+const MODEL_CHECK_MS = 1000;
 
 export class CameraPipeline {
   private readonly log;
   private readonly source: CameraSource;
   private readonly publisher: FramePublisher;
   private readonly preview: PreviewPublisher;
+  /** Collecting learning frames (no model yet). */
   private learner: NormalLearner | undefined;
+  /** Learning frames handed off; waiting for a worker to publish the model version. */
+  private awaitingModel: { checkedAt: number } | undefined;
   /** Dense per-frame state of this camera (shared/DESIGN.md "Where state lives"): it lives here and travels with each frame. */
   private background: BackgroundPair | undefined;
   private sourceState: SourceState = 'connecting';
@@ -64,6 +75,10 @@ export class CameraPipeline {
     this.modelVersion = version;
     if (version) {
       this.log.info('using model', { version });
+    } else if (await this.learnJobPending()) {
+      // Handed off before a restart: the workers still have it.
+      this.awaitingModel = { checkedAt: 0 };
+      this.log.info('no model yet: a worker is fitting it from the frames collected before', {});
     } else {
       this.learner = new NormalLearner(this.camera);
       this.log.info('no model yet: learning normal footage', { seconds: this.camera.learnSeconds });
@@ -95,7 +110,7 @@ export class CameraPipeline {
   }
 
   private state(): CameraState {
-    if (this.sourceState === 'live' && this.learner) return 'learning';
+    if (this.sourceState === 'live' && (this.learner || this.awaitingModel)) return 'learning';
     return this.sourceState;
   }
 
@@ -131,8 +146,12 @@ export class CameraPipeline {
     // Every frame, learning or not, so the pair has settled by the time scoring starts.
     const background = this.background.next(frame.data);
     if (this.learner) {
-      if (!this.learner.add(frame, background)) return;
-      await this.finishLearning(this.learner);
+      await this.countUnscored(frame);
+      if (this.learner.add(frame, background)) await this.handOff(this.learner);
+      return;
+    }
+    if (this.awaitingModel && !(await this.modelLanded())) {
+      await this.countUnscored(frame);
       return;
     }
     const outcome = await this.publisher.publish(frame, background);
@@ -140,13 +159,49 @@ export class CameraPipeline {
     else this.dropped++;
   }
 
-  private async finishLearning(learner: NormalLearner): Promise<void> {
-    const started = Date.now();
-    const { version } = await learner.fitAndSave(cameraModelsDir(this.deps.dataDir, this.camera.id));
-    await this.deps.redis.set(this.deps.keys.modelVersion(this.camera.id), version);
-    this.modelVersion = version;
+  /** A frame that is not queued for scoring (the camera has no model yet) still counts as delivered. */
+  private async countUnscored(frame: Frame): Promise<void> {
+    const status = this.deps.keys.cameraStatus(this.camera.id);
+    await this.deps.redis
+      .multi()
+      .hincrby(status, 'framesIn', 1)
+      .hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height))
+      .exec();
+  }
+
+  private async learnJobPending(): Promise<boolean> {
+    const job = await this.deps.learnQueue.getJob(learnJobId(this.camera.id));
+    if (!job) return false;
+    const state = await job.getState();
+    return state === 'waiting' || state === 'active' || state === 'delayed' || state === 'prioritized' || state === 'waiting-children';
+  }
+
+  private async handOff(learner: NormalLearner): Promise<void> {
     this.learner = undefined;
-    this.log.info('learned normal footage; model saved', { version, frames: learner.frameCount, fitMs: Date.now() - started });
+    this.awaitingModel = { checkedAt: Date.now() };
+    try {
+      await learner.handOff(this.deps.dataDir, this.deps.learnQueue, this.deps.learnRetry);
+      const status = this.deps.keys.cameraStatus(this.camera.id);
+      await this.deps.redis.multi().hset(status, 'learnState', 'queued', 'learnAttempts', '0').hdel(status, 'learnError').exec();
+      this.log.info('learning frames handed to the workers', { frames: learner.frameCount });
+    } catch (err) {
+      // Not looped: the camera stays learning, and says why.
+      this.log.error('cannot hand the learning frames to the workers', { err });
+      await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'learnState', 'failed', 'learnError', `cannot queue the fit: ${(err as Error).message}`).catch(() => undefined);
+    }
+  }
+
+  /** Whether the model version a worker fitted has landed (looked for at most once a MODEL_CHECK_MS). */
+  private async modelLanded(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.awaitingModel!.checkedAt < MODEL_CHECK_MS) return false;
+    this.awaitingModel!.checkedAt = now;
+    const version = await this.deps.redis.get(this.deps.keys.modelVersion(this.camera.id));
+    if (!version) return false;
+    this.modelVersion = version;
+    this.awaitingModel = undefined;
+    this.log.info('model fitted by a worker; scoring starts', { version });
     await this.reportState();
+    return true;
   }
 }

@@ -3,7 +3,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Frame, FrameJob, RedisKeys } from '@vigil/core';
-import { packBackground, type BackgroundImages } from '@vigil/anomaly';
+import { packBackground, type BackgroundImages } from '@vigil/anomaly/capture';
 
 export interface PublishOptions {
   maxInFlight: number;

@@ -1,2 +1,3 @@
 export * from "./ingestService.js";
 export * from "./framePublisher.js";
+export { learnJobId } from './normalLearner.js';

@@ -2,6 +2,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config, type FrameJob } from '@vigil/core';
+import type { LearnJob } from '@vigil/anomaly/capture';
 import { CameraPipeline } from './cameraPipeline.js';
 
 const log = createLogger('ingest');
@@ -15,11 +16,14 @@ export async function startIngest(config: Config): Promise<RunningIngest> {
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   const keys = redisKeys(config.namespace);
   const queue = new Queue<FrameJob>(keys.frameQueue, { connection: redis });
+  const learnQueue = new Queue<LearnJob>(keys.learnQueue, { connection: redis });
   const pipelines = config.cameras.map(
     (camera) =>
       new CameraPipeline(camera, {
         redis,
         queue,
+        learnQueue,
+        learnRetry: { attempts: config.ingest.learnAttempts, backoffSeconds: config.ingest.learnBackoffSeconds },
         keys,
         dataDir: config.dataDir,
         maxInFlight: config.ingest.maxInFlight,
@@ -34,6 +38,7 @@ export async function startIngest(config: Config): Promise<RunningIngest> {
     async close() {
       await Promise.all(pipelines.map((p) => p.stop()));
       await queue.close();
+      await learnQueue.close();
       redis.disconnect();
     },
   };

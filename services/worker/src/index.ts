@@ -1,1 +1,2 @@
-export * from "./workerService.js";
+export * from './workerService.js';
+export * from './learnJobs.js';

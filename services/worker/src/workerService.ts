@@ -1,4 +1,4 @@
-/** The worker service: a BullMQ worker pool scoring frames of any camera, and the quiet-camera sweep. */
+/** The worker service: a BullMQ worker pool scoring frames of any camera, the quiet-camera sweep, reviews and cameras' first fits. */
 import { createServer, type Server } from 'node:http';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -11,6 +11,7 @@ import { ModelCache } from './modelCache.js';
 import { appendScoreTo } from './scoreTimeline.js';
 import { createWorkerMetrics } from './workerMetrics.js';
 import { startReviewJobs } from './reviewJobs.js';
+import { startLearnJobs } from './learnJobs.js';
 
 const log = createLogger('worker');
 const TICK_MS = 1000;
@@ -58,6 +59,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   metrics.backend.set({ backend }, 1);
   // Retrospective reviews (POST /v1/reviews) run on workers too, one at a time, beside live frames.
   const reviews = startReviewJobs(config, { redis });
+  // First fits of new cameras (queued by ingest), one at a time, in a thread beside live frames.
+  const learning = startLearnJobs(config, { redis });
 
   const worker = new Worker<FrameJob>(
     keys.frameQueue,
@@ -124,6 +127,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       clearInterval(ticker);
       await worker.close();
       await reviews.close();
+      await learning.close();
       await tracker.close();
       server?.close();
       redis.disconnect();

@@ -3,17 +3,16 @@
  * for more than it holds), a folder of images or of image clips, or a live RTSP/HTTP URL — plus the
  * frames operators marked as false alarms, and write it as a new version directory under --out.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { feedbackNormalDir, loadConfig, StreamError, UsageError, type CameraConfig, type FrameSize } from '@vigil/core';
 import {
   areasOfCamera,
   cameraModelsDir,
-  fitCameraModel,
+  learnCameraModel,
   framesWithPrev,
   withBackgrounds,
   initBackend,
-  saveCameraModel,
   SequenceMemory,
   type CameraModelManifest,
   type CombineRule,
@@ -84,41 +83,38 @@ export async function runTrain(opts: TrainCommandOptions): Promise<{ dir: string
     const backend = await initBackend();
     const feedback = opts.data ? readFeedbackFrames(feedbackNormalDir(resolve(opts.data), opts.camera), read.size) : [];
     const t0 = performance.now();
-    const model = await fitCameraModel([...read.frames, ...feedback], {
+    const fitOptions = {
       cameraId: opts.camera,
       ...(members ? { members } : {}),
       ...(combine ? { combine } : {}),
       ...(camera ? { targetFalsePositiveRate: camera.targetFalsePositiveRate } : {}),
       ...(areas ? { areas } : {}),
       fps,
-      onProgress: ({ done, total }) => progress.update('training', done, total),
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    progress.stop();
-
-    const training: TrainingSummary = {
-      input: opts.input,
-      frames: read.frames.length,
-      seconds: Math.round((read.frames.length / fps) * 100) / 100,
-      fps,
-      width,
-      members: model.manifest.members.map((m) => m.name),
-      combine: model.manifest.combine ?? 'max',
-      backend,
-      trainSeconds: Math.round(trainSeconds * 100) / 100,
-      feedbackFrames: feedback.length,
-      passes: read.passes,
+      onProgress: ({ done, total }: { done: number; total: number }) => progress.update('training', done, total),
     };
-    // Written beside, completed, then renamed into place: a version directory is never seen half-written.
-    const dir = join(outRoot, model.manifest.version);
-    const partial = join(outRoot, `.partial-${model.manifest.version}`);
-    await saveCameraModel(model, partial);
-    const manifest = { ...model.manifest, training };
-    writeFileSync(join(partial, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(partial, dir);
+    // The summary names the fitted members, so it is built from the fit's manifest before the version is published.
+    const learned = await learnCameraModel([...read.frames, ...feedback], fitOptions, outRoot, (fitted) => {
+      const training: TrainingSummary = {
+        input: opts.input,
+        frames: read.frames.length,
+        seconds: Math.round((read.frames.length / fps) * 100) / 100,
+        fps,
+        width,
+        members: fitted.members.map((m) => m.name),
+        combine: fitted.combine ?? 'max',
+        backend,
+        trainSeconds: Math.round((performance.now() - t0) / 10) / 100,
+        feedbackFrames: feedback.length,
+        passes: read.passes,
+      };
+      return { training };
+    });
+    progress.stop();
+    const { dir } = learned;
+    const manifest = learned.manifest as CameraModelManifest & { training: TrainingSummary };
+    const { training } = manifest;
     process.stdout.write(
-      `vigil train: camera ${opts.camera} model ${model.manifest.version} written to ${dir}\n` +
+      `vigil train: camera ${opts.camera} model ${learned.version} written to ${dir}\n` +
         `  ${training.frames} frames (${training.seconds} s at ${fps} fps${read.passes > 1 ? `, ${read.passes} passes` : ''}, ${read.size.width}x${read.size.height})` +
         `${feedback.length ? ` + ${feedback.length} feedback frames` : ''}; members ${training.members.join(', ')} (${training.combine}); ${backend}; fitted in ${training.trainSeconds} s\n`,
     );

@@ -102,8 +102,10 @@ export class CameraTile {
   setState(info: CameraInfo): void {
     const state = info.state === 'connecting' ? 'reconnecting' : info.state === 'stopped' || info.state === 'unknown' ? 'offline' : info.state;
     // Why it is reconnecting (refused, not-found, not-video…), in a word on the tile and in ffmpeg's words on hover.
-    this.stateEl.textContent = state === 'reconnecting' && info.reason ? `${state}: ${info.reason}` : state;
-    this.stateEl.title = state === 'reconnecting' && info.detail ? info.detail : '';
+    // A first fit that failed or is being retried on the workers, likewise (the error on hover).
+    const learn = state === 'learning' && (info.learn?.state === 'failed' || info.learn?.state === 'retrying') ? info.learn : undefined;
+    this.stateEl.textContent = state === 'reconnecting' && info.reason ? `${state}: ${info.reason}` : learn ? `learning: fit ${learn.state}` : state;
+    this.stateEl.title = state === 'reconnecting' && info.detail ? info.detail : (learn?.error ?? '');
     this.stateEl.className = `state state-${state}`;
     this.el.dataset.state = state;
   }

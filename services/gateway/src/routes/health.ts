@@ -1,7 +1,8 @@
 /**
  * `GET /healthz`: 503 when Redis does not answer a PING within a second; else 200, with `status:
  * "degraded"` and the cameras concerned when a camera delivers frames that nobody scores (no worker
- * running, or every frame skipped for want of a model) for `gateway.unscoredSeconds`. Degraded is not
+ * running, every frame skipped for want of a model, a camera whose first fit failed) for `gateway.unscoredSeconds`
+ * (a camera still learning is not counted). Degraded is not
  * 503: the gateway itself is fine, and an orchestrator restarting it would not help.
  */
 import type { FastifyInstance } from 'fastify';
@@ -36,12 +37,15 @@ export class UnscoredCameras {
     const keys = redisKeys(this.config.namespace);
     const limit = this.config.gateway.unscoredSeconds * 1000;
     const pipeline = this.redis.pipeline();
-    for (const cam of this.config.cameras) pipeline.hmget(keys.cameraStatus(cam.id), 'lastFrameAt', 'lastScoredAt');
+    for (const cam of this.config.cameras) pipeline.hmget(keys.cameraStatus(cam.id), 'lastFrameAt', 'lastScoredAt', 'state', 'learnState');
     const replies = (await pipeline.exec()) ?? [];
     return this.config.cameras.flatMap((cam, i) => {
       const [err, value] = replies[i] ?? [null, null];
-      const [frameAt, scoredAt] = !err && Array.isArray(value) ? (value as (string | null)[]).map((v) => (v === null ? NaN : Number(v))) : [NaN, NaN];
-      const flowing = nowMs - frameAt! < limit;
+      const fields = !err && Array.isArray(value) ? (value as (string | null)[]) : [];
+      const [frameAt, scoredAt] = [fields[0], fields[1]].map((v) => (v == null ? NaN : Number(v)));
+      // A camera still learning is not scored by design, unless its fit failed for good.
+      const learning = fields[2] === 'learning' && fields[3] !== 'failed';
+      const flowing = !learning && nowMs - frameAt! < limit;
       if (!flowing || Number.isFinite(scoredAt)) this.neverScoredSince.delete(cam.id);
       if (!flowing) return [];
       if (Number.isFinite(scoredAt)) return nowMs - scoredAt! >= limit ? [cam.id] : [];
