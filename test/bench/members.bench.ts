@@ -14,8 +14,19 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodeFrames } from '@vigil/video';
 import {
-  backboneLoadMs, clearObjectDetections, defaultBackboneInput, detectorKind, fitCameraModel, loadBackbone, detectorNames, framesWithPrev, initBackend, tf, withBackgrounds,
-  type BackendName, type FrameInput,
+  backboneLoadMs,
+  clearObjectDetections,
+  defaultBackboneInput,
+  detectorKind,
+  fitCameraModel,
+  loadBackbone,
+  detectorNames,
+  framesWithPrev,
+  initBackend,
+  tf,
+  withBackgrounds,
+  type BackendName,
+  type FrameInput,
 } from '@vigil/anomaly';
 import { REPO_ROOT } from '../support/vigilProcess.js';
 
@@ -31,8 +42,10 @@ const { values } = parseArgs({
   },
 });
 const clip = values.clip!;
-const width = Number(values.width), fps = Number(values.fps);
-const fitCount = Number(values['fit-frames']), scoreCount = Number(values.frames);
+const width = Number(values.width),
+  fps = Number(values.fps);
+const fitCount = Number(values['fit-frames']),
+  scoreCount = Number(values.frames);
 // Backend packages are dependencies of @vigil/anomaly: resolve them from there, so they share its tfjs-core.
 const anomalyRequire = createRequire(join(REPO_ROOT, 'packages/anomaly/package.json'));
 const importFromAnomaly = async <T>(pkg: string): Promise<T> => (await import(pathToFileURL(anomalyRequire.resolve(pkg)).href)) as T;
@@ -84,7 +97,8 @@ const decoded = await decodeOnly();
 // As ingest hands frames over: each with its predecessor and the camera's background pair.
 const inputs = withBackgrounds(framesWithPrev(decoded.frames, width, decoded.height));
 if (inputs.length < fitCount + scoreCount) throw new Error(`clip has ${inputs.length} analysed frames, fewer than --fit-frames + --frames`);
-const train = inputs.slice(0, fitCount), test = inputs.slice(fitCount, fitCount + scoreCount);
+const train = inputs.slice(0, fitCount),
+  test = inputs.slice(fitCount, fitCount + scoreCount);
 const members = values.members ? values.members.split(',') : detectorNames();
 process.stdout.write(`clip ${clip}: ${inputs.length} frames of ${width}x${decoded.height} at ${fps} fps; decode ${decoded.msPerFrame.toFixed(2)} ms/frame; best backend ${best}\n`);
 
@@ -92,7 +106,12 @@ const backends: BackendName[] = [];
 for (const name of ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const) if (await activate(name)) backends.push(name);
 await tf.setBackend(best === 'tfjs-node-gpu' || best === 'tfjs-node' ? 'tensorflow' : best);
 
-interface Row { member: string; fitMs: number; msPerFrame: Partial<Record<BackendName, number>>; error?: string }
+interface Row {
+  member: string;
+  fitMs: number;
+  msPerFrame: Partial<Record<BackendName, number>>;
+  error?: string;
+}
 const rows: Row[] = [];
 
 // The shared cost of the backbone members: one CenterNet pass to the stride-16 layer per frame.
@@ -153,9 +172,24 @@ for (const r of rows) {
 process.stdout.write(`backbone graph load ${backboneLoadMs().toFixed(0)} ms\n`);
 
 if (values.json) {
-  writeFileSync(values.json, JSON.stringify({
-    clip, width, height: decoded.height, fps, fitFrames: fitCount, scoredFrames: scoreCount, bestBackend: best, backends,
-    decodeMsPerFrame: decoded.msPerFrame, backboneLoadMs: backboneLoadMs(),
-    members: rows.map((r) => ({ ...r, ratioToDecode: Object.fromEntries(Object.entries(r.msPerFrame).map(([b, ms]) => [b, ms / decoded.msPerFrame])) })),
-  }, null, 2) + '\n');
+  writeFileSync(
+    values.json,
+    JSON.stringify(
+      {
+        clip,
+        width,
+        height: decoded.height,
+        fps,
+        fitFrames: fitCount,
+        scoredFrames: scoreCount,
+        bestBackend: best,
+        backends,
+        decodeMsPerFrame: decoded.msPerFrame,
+        backboneLoadMs: backboneLoadMs(),
+        members: rows.map((r) => ({ ...r, ratioToDecode: Object.fromEntries(Object.entries(r.msPerFrame).map(([b, ms]) => [b, ms / decoded.msPerFrame])) })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 }

@@ -18,14 +18,21 @@ const { values } = parseArgs({ options: { json: { type: 'string' } } });
 const TARGET = 3;
 const VIDEO = join(REPO_ROOT, 'test-output', 'review', 'street-two-stopped.mp4');
 const stopped = (startSeconds: number, x: number, y: number, vx: number, vy: number): AnomalySpec => ({
-  kind: 'stopped-vehicle', startSeconds, durationSeconds: 8, enterSeconds: 0.2, size: { width: 0.16, height: 0.18 }, position: { x, y }, velocity: { x: vx, y: vy },
+  kind: 'stopped-vehicle',
+  startSeconds,
+  durationSeconds: 8,
+  enterSeconds: 0.2,
+  size: { width: 0.16, height: 0.18 },
+  position: { x, y },
+  velocity: { x: vx, y: vy },
 });
 await renderInjectedVideo({ src: join(REPO_ROOT, 'footage/street.mp4'), out: VIDEO, anomalies: [stopped(45, 0.3, 0.7, 0.08, -0.05), stopped(62, 0.55, 0.62, -0.08, -0.1)], repeat: 2 });
 
 // Baseline: decoding the frames the review analyses (5 fps, 320 px), nothing else.
 let t0 = performance.now();
 const frames: Uint8Array[] = [];
-let width = 0, height = 0;
+let width = 0,
+  height = 0;
 for await (const f of decodeFrames(VIDEO, { fps: 5, width: 320 })) {
   if (frames.length < 100) frames.push(f.data);
   width = f.width;

@@ -20,7 +20,10 @@ import { REPO_ROOT } from '../support/vigilProcess.js';
 const { values } = parseArgs({ options: { widths: { type: 'string', default: '320,640' }, json: { type: 'string' } } });
 const widths = values.widths.split(',').map(Number);
 if (widths.some((w) => !(Number.isInteger(w) && w >= 160 && w <= 1920))) throw new Error(`--widths: whole numbers in 160–1920, got ${values.widths}`);
-const FPS = 5, NORMAL_SECONDS = 20, STOP_AT = 2 * NORMAL_SECONDS + 2, STOP_SECONDS = 12;
+const FPS = 5,
+  NORMAL_SECONDS = 20,
+  STOP_AT = 2 * NORMAL_SECONDS + 2,
+  STOP_SECONDS = 12;
 /** The car in the far lane, as a share of the frame: 10 × 8 px at 320 × 176. */
 const CAR = { x: 104 / 320, y: 50 / 176, width: 10 / 320, height: 8 / 176 };
 const OUT = join(REPO_ROOT, 'test-output', 'bench');
@@ -36,7 +39,9 @@ function iou(a: typeof CAR, b: typeof CAR): number {
 
 // A car as far away as one was followed (the smallest cut of any track, at 640 px for detail).
 const source = await decode(join(REPO_ROOT, 'footage/street.mp4'), 640, NORMAL_SECONDS * FPS);
-const steps = findTracks(source.frames, source.width, source.height).flatMap((t) => t.steps).filter((s) => s.box.width >= 20 && s.box.height >= 16);
+const steps = findTracks(source.frames, source.width, source.height)
+  .flatMap((t) => t.steps)
+  .filter((s) => s.box.width >= 20 && s.box.height >= 16);
 if (steps.length === 0) throw new Error('no car followed in footage/street.mp4');
 const car = steps.reduce((a, b) => (b.box.width * b.box.height < a.box.width * a.box.height ? b : a)).cutout;
 

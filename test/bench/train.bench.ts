@@ -35,5 +35,7 @@ if (r.status !== 0) {
 const manifest = JSON.parse(readFileSync(join(out, readdirSync(out)[0]!, 'manifest.json'), 'utf8')) as { training: Record<string, unknown> };
 rmSync(out, { recursive: true, force: true });
 const result = { frames, wallSeconds: Math.round(seconds * 10) / 10, training: manifest.training };
-process.stdout.write(`train bench: ${frames} frames in ${result.wallSeconds} s wall (fit ${String(manifest.training.trainSeconds)} s; members ${String(manifest.training.members)}; ${String(manifest.training.backend)})\n`);
+process.stdout.write(
+  `train bench: ${frames} frames in ${result.wallSeconds} s wall (fit ${String(manifest.training.trainSeconds)} s; members ${String(manifest.training.members)}; ${String(manifest.training.backend)})\n`,
+);
 if (values.json) writeFileSync(values.json, JSON.stringify(result, null, 2) + '\n');

@@ -57,7 +57,7 @@ describe('vigil with a malformed config', () => {
     expectOneClearLine(runVigil(['worker', '--config', file]), /cameras\[0\]\.combine: .*"max".*"geometric-mean"/);
   });
 
-  it('names an unknown detector among a camera\'s members, and the known ones', () => {
+  it("names an unknown detector among a camera's members, and the known ones", () => {
     const file = configFile('bad-member.yaml', 'gateway: { tokens: [{ token: change-me, role: operator }] }\ncameras: [{ id: cam1, url: a.mp4, members: [patchGaussian, padimm] }]\n');
     expectOneClearLine(runVigil(['up', '--config', file]), /cameras\[0\]\.members: unknown detector "padimm" \(known: .*padim/);
   });

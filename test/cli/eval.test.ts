@@ -21,9 +21,18 @@ describe('vigil eval', () => {
     const r = runVigil(['eval', '--dataset', dataset, '--json', json, '--members', 'patchGaussian', '--width', '160'], 120_000);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown> & {
-      frameAUROC: number; pixelAUROC: number; frameAP: number; framesPerSecond: number; trainSeconds: number; backend: string;
-      model: { version: string; members: string[] }; members: Record<string, { frameAUROC: number; pixelAUROC: number }>;
-      testFrames: number; anomalousFrames: number; frame: { width: number; height: number }; instant: { frameAUROC: number };
+      frameAUROC: number;
+      pixelAUROC: number;
+      frameAP: number;
+      framesPerSecond: number;
+      trainSeconds: number;
+      backend: string;
+      model: { version: string; members: string[] };
+      members: Record<string, { frameAUROC: number; pixelAUROC: number }>;
+      testFrames: number;
+      anomalousFrames: number;
+      frame: { width: number; height: number };
+      instant: { frameAUROC: number };
       rocPoints: { falsePositiveRate: number; recall: number }[];
     };
     for (const key of ['frameAUROC', 'frameAP', 'pixelAUROC']) {

@@ -14,8 +14,16 @@ const STREET = join(REPO_ROOT, 'footage/street.mp4');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Training {
-  input: string; frames: number; seconds: number; fps: number; width: number; members: string[];
-  backend: string; trainSeconds: number; feedbackFrames: number; passes: number;
+  input: string;
+  frames: number;
+  seconds: number;
+  fps: number;
+  width: number;
+  members: string[];
+  backend: string;
+  trainSeconds: number;
+  feedbackFrames: number;
+  passes: number;
 }
 
 function manifestOf(versionDir: string): { version: string; cameraId: string; frame: { width: number; height: number }; training: Training } {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort, startVigil } from '../support/vigilProcess.js';
 
-
 describe('vigil demo', () => {
   it('learns the clip, then shows an alert that opens on an injected object and closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));

@@ -25,7 +25,12 @@ let poller: Promise<void> | undefined;
 
 /** Waits for a state; a read that fails (Redis restarting) counts as not yet. */
 const waitFor = <T>(what: string, get: () => Promise<T | undefined>, timeoutMs = 120_000) =>
-  waitUntil(what, () => get().catch(() => undefined), timeoutMs, () => stack.logs());
+  waitUntil(
+    what,
+    () => get().catch(() => undefined),
+    timeoutMs,
+    () => stack.logs(),
+  );
 
 const scored = async () => Number((await stack.redis.hget(`${stack.ns}:camera:cam1`, 'scored')) ?? 0);
 
@@ -41,7 +46,10 @@ beforeAll(async () => {
   await stack.waitForGateway();
   poller = (async () => {
     while (polling) {
-      const status = await fetch(`${stack.url}/healthz`).then(async (r) => ((await r.json()) as { status: string }).status, () => 'unreachable');
+      const status = await fetch(`${stack.url}/healthz`).then(
+        async (r) => ((await r.json()) as { status: string }).status,
+        () => 'unreachable',
+      );
       health.push({ at: Date.now(), status });
       await new Promise((r) => setTimeout(r, 100));
     }

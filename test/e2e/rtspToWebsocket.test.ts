@@ -56,7 +56,8 @@ const deliveredAt = (videoSeconds: number) => wallTimeOf(videoSeconds + rigLagSe
  */
 async function measureRigLag(url: string): Promise<number> {
   const coarse = (d: Uint8Array, w: number, h: number) => {
-    const cols = Math.floor(w / 8), out = new Float32Array(cols * Math.floor(h / 8));
+    const cols = Math.floor(w / 8),
+      out = new Float32Array(cols * Math.floor(h / 8));
     for (let y = 0; y < h - (h % 8); y++) for (let x = 0; x < cols * 8; x++) out[(y >> 3) * cols + (x >> 3)]! += d[(y * w + x) * 3 + 1]!;
     return out;
   };
@@ -69,11 +70,15 @@ async function measureRigLag(url: string): Promise<number> {
       const t = (f.capturedAt - playStart) / 1000;
       if (t < 6 || t > 18 || f.seq % 5 !== 0) return;
       const s = coarse(f.data, f.width, f.height);
-      let best = 0, bestD = Infinity;
+      let best = 0,
+        bestD = Infinity;
       reference.forEach((r, i) => {
         let d = 0;
         for (let k = 0; k < s.length; k++) d += (s[k]! - r[k]!) ** 2;
-        if (d < bestD) { bestD = d; best = i; }
+        if (d < bestD) {
+          bestD = d;
+          best = i;
+        }
       });
       lags.push(t - best / 5);
       if (lags.length === 5) resolve();
@@ -102,7 +107,6 @@ async function recentScores(): Promise<string> {
     })
     .join('\n');
 }
-
 
 beforeAll(async () => {
   truth = await renderInjectedVideo({ src: CLIP, out: join(REPO_ROOT, '.vigil/test-cache/e2e-street-3x.mp4'), repeat: 3, anomalies: [ANOMALY] });
@@ -188,7 +192,11 @@ describe('RTSP camera to WebSocket alert, across real service processes', () => 
     );
     // The trained ensemble scored the alerting frame: every member's normalised score rides on the alert.
     expect(Object.keys(open!.ev.alert.members).sort()).toEqual(['backgroundPair', 'flowHistogram']);
-    console.log(`[figures] alert members: ${Object.entries(open!.ev.alert.members).map(([m, v]) => `${m}=${v.toFixed(2)}`).join(' ')}`);
+    console.log(
+      `[figures] alert members: ${Object.entries(open!.ev.alert.members)
+        .map(([m, v]) => `${m}=${v.toFixed(2)}`)
+        .join(' ')}`,
+    );
     expect(open!.ev.alert.snapshotUrl).toMatch(/\/v1\/alerts\/.+\/snapshot\.jpg$/);
 
     await sleepUntil(leftAt + 8000);

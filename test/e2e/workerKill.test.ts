@@ -17,8 +17,13 @@ import { waitFor as waitUntil } from '../support/waitFor.js';
 const TOKEN = `tok-${randomBytes(8).toString('hex')}`;
 /** After the background pair has half a minute of footage: a car-sized object drives into the near lane and stands 20 s. */
 const STOPPED: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 42, durationSeconds: 20, size: { width: 0.15, height: 0.14 },
-  position: { x: 0.6, y: 0.72 }, velocity: { x: 0.08, y: 0.1 }, enterSeconds: 1,
+  kind: 'stopped-vehicle',
+  startSeconds: 42,
+  durationSeconds: 20,
+  size: { width: 0.15, height: 0.14 },
+  position: { x: 0.6, y: 0.72 },
+  velocity: { x: 0.08, y: 0.1 },
+  enterSeconds: 1,
 };
 const figures = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
 

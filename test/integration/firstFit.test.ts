@@ -80,7 +80,7 @@ async function grows(what: string, read: () => Promise<number> | number, by: num
   await waitFor(what, async () => ((await read()) >= from + by ? true : undefined), 60_000);
 }
 
-describe('a camera\'s first fit runs on the workers', () => {
+describe("a camera's first fit runs on the workers", () => {
   it('keeps previewing and counting frames while its learn job runs, then scores with the fitted model', async () => {
     const { config, cameraId } = setup();
     const keys = redisKeys(config.namespace);
@@ -96,11 +96,15 @@ describe('a camera\'s first fit runs on the workers', () => {
     const held = new Promise<void>((r) => (release = r));
     let started = false;
     const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const worker = new Worker<LearnJob>(keys.learnQueue, async (job) => {
-      started = true;
-      await held;
-      return runLearnJob(config, redis, job.data);
-    }, { connection, lockDuration: 60_000 });
+    const worker = new Worker<LearnJob>(
+      keys.learnQueue,
+      async (job) => {
+        started = true;
+        await held;
+        return runLearnJob(config, redis, job.data);
+      },
+      { connection, lockDuration: 60_000 },
+    );
     let failure = '';
     worker.on('failed', (_job, err) => (failure = err.message));
     closers.push(async () => {
@@ -118,7 +122,12 @@ describe('a camera\'s first fit runs on the workers', () => {
     expect(running.pipelines[0]!.published).toBe(0);
 
     release();
-    const version = await waitFor('the model version', async () => (await redis.get(keys.modelVersion(cameraId))) ?? undefined, 120_000, () => `the fit failed: ${failure}`);
+    const version = await waitFor(
+      'the model version',
+      async () => (await redis.get(keys.modelVersion(cameraId))) ?? undefined,
+      120_000,
+      () => `the fit failed: ${failure}`,
+    );
     expect(latestModelVersion(config.dataDir, cameraId)).toBe(version);
     expect(existsSync(learningDir(config.dataDir, cameraId))).toBe(false);
     await waitFor('the camera live', async () => ((await status(config, cameraId)).state === 'live' ? true : undefined), 30_000);
@@ -139,10 +148,14 @@ describe('a camera\'s first fit runs on the workers', () => {
 
     const workers: RunningLearnJobs = startLearnJobs(config, { redis });
     closers.push(() => workers.close());
-    const failed = await waitFor('the final failure', async () => {
-      const s = await status(config, cameraId);
-      return s.learnState === 'failed' ? s : undefined;
-    }, 60_000);
+    const failed = await waitFor(
+      'the final failure',
+      async () => {
+        const s = await status(config, cameraId);
+        return s.learnState === 'failed' ? s : undefined;
+      },
+      60_000,
+    );
     expect(failed.learnAttempts).toBe('3');
     expect(failed.learnError).toMatch(/learning frames in .* are truncated or corrupt: 4096 bytes/);
     const final = (await learnQueue.getJob(job.id!))!;

@@ -9,7 +9,8 @@ export interface DecodedVideo {
 
 export async function decodeVideo(file: string, fps: number, width: number, maxFrames?: number): Promise<DecodedVideo> {
   const frames: Uint8Array[] = [];
-  let w = 0, h = 0;
+  let w = 0,
+    h = 0;
   for await (const f of decodeFrames(file, { fps, width, ...(maxFrames ? { maxFrames } : {}) })) {
     frames.push(new Uint8Array(f.data));
     w = f.width;

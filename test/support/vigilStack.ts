@@ -112,7 +112,12 @@ export class VigilStack {
         ...(opts.webhooks ? { webhooks: opts.webhooks.map((w) => ({ ...w, allowPrivateNetwork: true })) } : {}),
         cameras: [
           {
-            id: 'cam1', name: 'Street cam', url: rtsp.urlFor('cam1'), fps: opts.fps ?? 5, learnSeconds: opts.learnSeconds ?? 20, alerts: opts.alerts ?? {},
+            id: 'cam1',
+            name: 'Street cam',
+            url: rtsp.urlFor('cam1'),
+            fps: opts.fps ?? 5,
+            learnSeconds: opts.learnSeconds ?? 20,
+            alerts: opts.alerts ?? {},
             ...(opts.offlineSeconds !== undefined ? { offlineSeconds: opts.offlineSeconds } : {}),
           },
         ],

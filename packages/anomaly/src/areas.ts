@@ -29,7 +29,8 @@ export function hasAreas(areas: CameraAreas | undefined): areas is CameraAreas {
 export function insidePolygon(x: number, y: number, polygon: Polygon): boolean {
   let inside = false;
   for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const [xi, yi] = polygon[i]!, [xj, yj] = polygon[j]!;
+    const [xi, yi] = polygon[i]!,
+      [xj, yj] = polygon[j]!;
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
@@ -51,14 +52,17 @@ export function maskedPixels(areas: CameraAreas, width: number, height: number):
  */
 export function cellWeights(areas: CameraAreas, frame: { width: number; height: number }, cols: number, rows: number, covered: { width: number; height: number }): Float32Array {
   const out = new Float32Array(cols * rows);
-  const cw = covered.width / cols / frame.width, ch = covered.height / rows / frame.height;
+  const cw = covered.width / cols / frame.width,
+    ch = covered.height / rows / frame.height;
   const zoned = (areas.zones?.length ?? 0) > 0;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      let masked = false, watched = !zoned;
+      let masked = false,
+        watched = !zoned;
       for (let sy = 0; sy < SAMPLES && !masked; sy++) {
         for (let sx = 0; sx < SAMPLES; sx++) {
-          const x = (c + (sx + 0.5) / SAMPLES) * cw, y = (r + (sy + 0.5) / SAMPLES) * ch;
+          const x = (c + (sx + 0.5) / SAMPLES) * cw,
+            y = (r + (sy + 0.5) / SAMPLES) * ch;
           if (inAny(x, y, areas.masks)) {
             masked = true;
             break;
@@ -83,7 +87,8 @@ function fillHalf(img: Uint8Array, mask: Uint8Array, width: number): Uint8Array 
   const hw = Math.floor(width / 2);
   const out = new Uint8Array(img);
   for (let i = 0; i < img.length / 3; i++) {
-    const x = i % hw, y = (i - x) / hw;
+    const x = i % hw,
+      y = (i - x) / hw;
     if (mask[2 * y * width + 2 * x]) out.fill(FILL, i * 3, i * 3 + 3);
   }
   return out;

@@ -181,7 +181,10 @@ class EnsembleCameraModel implements CameraModel {
   }
 
   score(input: FrameInput): CameraScore {
-    return this.scoreMembers(input, this.members.map((m) => m.detector.name));
+    return this.scoreMembers(
+      input,
+      this.members.map((m) => m.detector.name),
+    );
   }
 
   scoreMembers(input: FrameInput, names: readonly string[]): CameraScore {
@@ -304,7 +307,8 @@ class CameraAreaFilter {
     let w = this.weights.get(key);
     if (!w) this.weights.set(key, (w = cellWeights(this.areas, this.size, cols, rows, covered)));
     const data = new Float32Array(out.map.data.length);
-    let before = 0, after = 0;
+    let before = 0,
+      after = 0;
     for (let c = 0; c < data.length; c++) {
       const v = out.map.data[c]!;
       if (v > before) before = v;
@@ -356,7 +360,10 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     if (kind.calibration === 'hold-out') {
       // One fit: every other block is held out for calibration, and the fit is kept.
       const held = new Set(blocks.filter((_, f) => f % 2 === 1).flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k)));
-      const detector = await kind.fit(frames.filter((_, i) => !held.has(i)), spec.params);
+      const detector = await kind.fit(
+        frames.filter((_, i) => !held.has(i)),
+        spec.params,
+      );
       await fitted();
       const byFrame = new Map<number, DetectorOutput>();
       let n = 0;
@@ -427,7 +434,11 @@ export async function fitCameraModel(frames: FrameInput[], options: FitCameraMod
     score: untimed.combine(Object.fromEntries(members.map((m, k) => [m.detector.name, memberScoreOf(heldOutByFrame[k]!.get(i)!, m.calibration)]))),
   }));
   manifest.temporal = calibrateTemporal(instants, { ...defaultTemporalParams, ...options.temporal }, 1 / fps, fpr, margin);
-  manifest.version = modelVersion(createdAt, manifest, members.map((m) => m.detector));
+  manifest.version = modelVersion(
+    createdAt,
+    manifest,
+    members.map((m) => m.detector),
+  );
   return new EnsembleCameraModel(manifest, members);
 }
 

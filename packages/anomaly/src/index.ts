@@ -11,18 +11,44 @@ export { fitCameraModelInThread, type ThreadFitOptions } from './fitThread.js';
 export * from './backend/tfBackend.js';
 export { MotionFlow, motionFlowKind, BlockFlow, defaultFlowParams, defaultMotionFlowParams, type FlowField, type FlowParams, type MotionFlowParams } from './motionFlow/index.js';
 export {
-  BackgroundPair, BackgroundPairDetector, backgroundPairKind, withBackgrounds, packBackground, unpackBackground, backgroundBytes,
-  defaultBackgroundPairParams, type BackgroundPairOptions, type BackgroundPairParams,
+  BackgroundPair,
+  BackgroundPairDetector,
+  backgroundPairKind,
+  withBackgrounds,
+  packBackground,
+  unpackBackground,
+  backgroundBytes,
+  defaultBackgroundPairParams,
+  type BackgroundPairOptions,
+  type BackgroundPairParams,
 } from './backgroundPair/index.js';
 export * from './cascade/index.js';
 export * from './eval/index.js';
-export { loadBackbone, loadBackboneSync, backboneLoadMs, backboneStats, defaultBackboneInput, BACKBONE_MODEL, BACKBONE_LAYERS, type Backbone, type BackboneFeatures, type BackboneOptions, type LayerDims } from './features/backbone.js';
+export {
+  loadBackbone,
+  loadBackboneSync,
+  backboneLoadMs,
+  backboneStats,
+  defaultBackboneInput,
+  BACKBONE_MODEL,
+  BACKBONE_LAYERS,
+  type Backbone,
+  type BackboneFeatures,
+  type BackboneOptions,
+  type LayerDims,
+} from './features/backbone.js';
 export { CellFeatureExtractor, cellGrid, CELL_SIZE, type CellGrid } from './features/patchFeatures.js';
 export { Padim, padimKind, defaultPadimOptions, type PadimOptions } from './padim/index.js';
 export { PatchCore, patchCoreKind, defaultPatchCoreOptions, type PatchCoreOptions } from './patchCore/index.js';
 export {
-  ImageGaussian, ImageKnn, imageGaussianKind, imageKnnKind, defaultImageGaussianOptions, defaultImageKnnOptions,
-  type ImageGaussianOptions, type ImageKnnOptions,
+  ImageGaussian,
+  ImageKnn,
+  imageGaussianKind,
+  imageKnnKind,
+  defaultImageGaussianOptions,
+  defaultImageKnnOptions,
+  type ImageGaussianOptions,
+  type ImageKnnOptions,
 } from './imageDensity/index.js';
 export { Autoencoder, autoencoderKind, defaultAutoencoderOptions, type AutoencoderOptions } from './autoencoder/index.js';
 export { DeepSvdd, deepSvddKind, defaultDeepSvddOptions, type DeepSvddOptions } from './deepSvdd/index.js';

@@ -23,7 +23,8 @@ describe('the autoencoder net', () => {
     const js = forward(layers, weights, toPlanar(image, shape), shape).values.at(-1)!;
     const onTf = tf.tidy(() => tfForward(layers, weights, tf.tensor4d(image, [1, grid.height, grid.width, 3])).dataSync());
     const planarTf = toPlanar(onTf, shape);
-    let maxDiff = 0, maxAbs = 0;
+    let maxDiff = 0,
+      maxAbs = 0;
     for (let i = 0; i < js.length; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(js[i]! - planarTf[i]!));
       maxAbs = Math.max(maxAbs, Math.abs(js[i]!));

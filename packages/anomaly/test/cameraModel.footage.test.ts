@@ -19,15 +19,25 @@ const cases: Case[] = [
   {
     file: 'street.mp4',
     spec: {
-      kind: 'stopped-vehicle', startSeconds: 24, durationSeconds: 8,
-      size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+      kind: 'stopped-vehicle',
+      startSeconds: 24,
+      durationSeconds: 8,
+      size: { width: 0.16, height: 0.18 },
+      position: { x: 0.55, y: 0.62 },
+      velocity: { x: -0.08, y: -0.1 },
+      enterSeconds: 1,
     },
   },
   {
     file: 'parking-overhead.mp4',
     spec: {
-      kind: 'stopped-vehicle', startSeconds: 22, durationSeconds: 6,
-      size: { width: 0.15, height: 0.17 }, position: { x: 0.4, y: 0.45 }, velocity: { x: 0.1, y: 0 }, enterSeconds: 1,
+      kind: 'stopped-vehicle',
+      startSeconds: 22,
+      durationSeconds: 6,
+      size: { width: 0.15, height: 0.17 },
+      position: { x: 0.4, y: 0.45 },
+      velocity: { x: 0.1, y: 0 },
+      enterSeconds: 1,
     },
   },
 ];
@@ -61,7 +71,9 @@ for (const { file, spec } of cases) {
       const frames = injectIntoRest(split, spec);
       const present = frames.filter((f) => f.box && f.t - spec.startSeconds >= 0.5);
       expect(present.length).toBeGreaterThan(20);
-      let hits = 0, stoppedHits = 0, stopped = 0;
+      let hits = 0,
+        stoppedHits = 0,
+        stopped = 0;
       const ious: number[] = [];
       for (const f of present) {
         const { score, region } = topRegion(model, f.input);
@@ -108,7 +120,8 @@ describe('saving and loading a camera model', () => {
     expect(loaded.manifest.cameraId).toBe('street-cam');
     expect(loaded.manifest.frame).toEqual({ width: 320, height: 176 });
     for (const input of split.rest.slice(0, 30)) {
-      const a = model.score(input), b = loaded.score(input);
+      const a = model.score(input),
+        b = loaded.score(input);
       expect(b.score).toBe(a.score);
       expect(b.members).toEqual(a.members);
       expect(Array.from(b.map.data)).toEqual(Array.from(a.map.data));
@@ -133,7 +146,21 @@ describe('saving and loading a camera model', () => {
       await expect(loadCameraModel(bad)).rejects.toThrow(/not valid JSON/);
 
       await saveCameraModel(model, bad);
-      await writeFile(join(bad, 'manifest.json'), JSON.stringify({ ...manifest, areas: { masks: [[[0, 0], [2, 0], [0, 1]]] } }));
+      await writeFile(
+        join(bad, 'manifest.json'),
+        JSON.stringify({
+          ...manifest,
+          areas: {
+            masks: [
+              [
+                [0, 0],
+                [2, 0],
+                [0, 1],
+              ],
+            ],
+          },
+        }),
+      );
       await expect(loadCameraModel(bad)).rejects.toThrow(/areas are invalid/);
 
       await saveCameraModel(model, bad);

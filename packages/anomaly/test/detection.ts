@@ -1,10 +1,10 @@
 /** Shared steps of the real-footage tests: fit on the head of a clip, score the held-out tail clean and injected. */
 import type { Region } from '@vigil/core';
-import { extractRegions } from '../../regions/src/extractRegions.js';
+import { extractRegions } from '../../alerts/src/extractRegions.js';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
 import { SequenceMemory } from '../src/features/featureMemory.js';
 import { framesWithPrev, type FrameInput } from '../src/frameInput.js';
-import { anomalyBoxAt, boxIoU, injectAnomaly, type AnomalySpec } from '../src/synth/index.js';
+import { type anomalyBoxAt, boxIoU, injectAnomaly, type AnomalySpec } from '../src/synth/index.js';
 import { decodeClip, TRAFFIC_DIR } from './footage.js';
 
 export interface ClipSplit {

@@ -50,7 +50,10 @@ function dataset(name: string, opts: { labels?: 'm' | 'json' | 'none'; masks?: b
 describe('reading a UCSD-layout dataset', () => {
   it('lists Train and Test clips in order, with labels from the .m file and masks from <clip>_gt', async () => {
     const ds = readUcsdDataset(dataset('good', { masks: true }));
-    expect(ds.train.map((c) => [c.name, c.files.length])).toEqual([['Train001', 3], ['Train002', 2]]);
+    expect(ds.train.map((c) => [c.name, c.files.length])).toEqual([
+      ['Train001', 3],
+      ['Train002', 2],
+    ]);
     expect(ds.test.map((c) => c.name)).toEqual(['Test001', 'Test002']);
     expect(ds.test[0]!.labels).toEqual([false, true, true, false]);
     expect(ds.test[1]!.labels).toEqual([false, false]);

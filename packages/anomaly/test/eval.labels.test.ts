@@ -11,7 +11,15 @@ describe('UCSD .m frame labels', () => {
       'TestVideoFile{2}.gt_frame = [95:180];  % a comment',
       'TestVideoFile{3}.gt_frame = [1:146, 150, 160:162];',
     ].join('\n');
-    expect(parseUcsdLabelFile(text, 'UCSDped2.m')).toEqual([[[61, 180]], [[95, 180]], [[1, 146], [150, 150], [160, 162]]]);
+    expect(parseUcsdLabelFile(text, 'UCSDped2.m')).toEqual([
+      [[61, 180]],
+      [[95, 180]],
+      [
+        [1, 146],
+        [150, 150],
+        [160, 162],
+      ],
+    ]);
   });
 
   it('reads the {end+1} form the published Ped1 file uses, and CRLF lines', () => {
@@ -36,7 +44,10 @@ describe('UCSD .m frame labels', () => {
 describe('labels.json frame labels', () => {
   it('reads 1-based inclusive ranges per clip', () => {
     const labels = parseLabelsJson('{"Test001": [[3, 5], [9, 9]], "Test002": []}', 'labels.json');
-    expect(labels.get('Test001')).toEqual([[3, 5], [9, 9]]);
+    expect(labels.get('Test001')).toEqual([
+      [3, 5],
+      [9, 9],
+    ]);
     expect(labels.get('Test002')).toEqual([]);
   });
 
@@ -51,7 +62,16 @@ describe('labels.json frame labels', () => {
 
 describe('per-frame labels from ranges', () => {
   it('marks the frames of each range, 1-based and inclusive', () => {
-    expect(labelsFromRanges([[2, 3], [5, 5]], 6, 'Test001')).toEqual([false, true, true, false, true, false]);
+    expect(
+      labelsFromRanges(
+        [
+          [2, 3],
+          [5, 5],
+        ],
+        6,
+        'Test001',
+      ),
+    ).toEqual([false, true, true, false, true, false]);
   });
 
   it('refuses a range past the end of the clip, naming the clip', () => {

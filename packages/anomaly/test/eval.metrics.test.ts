@@ -70,9 +70,10 @@ describe('average precision', () => {
 describe('pixel ROC AUC accumulator', () => {
   it('agrees with the exact AUC on many pixels with distinct scores', () => {
     const acc = new PixelAucAccumulator();
-    const scores: number[] = [], labels: boolean[] = [];
+    const scores: number[] = [],
+      labels: boolean[] = [];
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 4000; i++) {
       const anomalous = rand() < 0.2;
       const s = (anomalous ? 1.2 : 0.6) + (rand() - 0.5) * 1.5 - 0.3;
@@ -97,7 +98,12 @@ describe('pixel ROC AUC accumulator', () => {
     expect(acc.auc()).toBe(1);
     // The same map against the inverse mask ranks every pair wrong.
     const inverse = new PixelAucAccumulator();
-    inverse.addFrame(map, { width: 16, height: 8 }, mask.map((m) => 1 - m), frame);
+    inverse.addFrame(
+      map,
+      { width: 16, height: 8 },
+      mask.map((m) => 1 - m),
+      frame,
+    );
     expect(inverse.auc()).toBe(0);
   });
 

@@ -8,7 +8,8 @@ import { fitCameraModel, loadCameraModel } from '../src/cameraModel.js';
 import { fitCameraModelInThread } from '../src/fitThread.js';
 import { framesWithPrev } from '../src/frameInput.js';
 
-const W = 64, H = 48;
+const W = 64,
+  H = 48;
 /** A grey scene with a bright square drifting left to right. */
 function frames(n: number): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
 import { SequenceMemory } from '../src/features/featureMemory.js';
-import { DESCRIPTOR, FlowDescriptors, FlowHistogram, flowHistogramKind, weighBorder } from '../src/flowHistogram/index.js';
+import { DESCRIPTOR, FlowDescriptors, type FlowHistogram, flowHistogramKind, weighBorder } from '../src/flowHistogram/index.js';
 import { framesWithPrev, type FrameInput } from '../src/frameInput.js';
 import { splitClip, type ClipSplit } from './detection.js';
 import { report } from './trafficClip.js';
@@ -26,12 +26,14 @@ describe('flowHistogram on street.mp4 (fit on the first 25 s, judged on the rest
   it('scores real traffic played backward (every vehicle against its lane) well above the same traffic forward', () => {
     // Real wrong-way pixels: the held-out remainder reversed. The signal is real but weak on 20 s of training.
     const rest = split.frames.slice(split.trainCount);
-    const forward = framesWithPrev(rest, split.width, split.height), backward = framesWithPrev([...rest].reverse(), split.width, split.height);
+    const forward = framesWithPrev(rest, split.width, split.height),
+      backward = framesWithPrev([...rest].reverse(), split.width, split.height);
     const p90 = (inputs: FrameInput[]) => {
       const s = inputs.map((f) => model.score(f).score).sort((a, b) => a - b);
       return s[Math.floor(0.9 * (s.length - 1))]!;
     };
-    const fwd = p90(forward), bwd = p90(backward);
+    const fwd = p90(forward),
+      bwd = p90(backward);
     report(`flowHistogram: 90th percentile of the frame score, traffic forward ${fwd.toFixed(2)}, backward ${bwd.toFixed(2)}`);
     expect(bwd).toBeGreaterThan(2 * fwd);
   });
@@ -45,7 +47,8 @@ describe('flowHistogram on street.mp4 (fit on the first 25 s, judged on the rest
     expect(d.pooled(frames[5]!, pooled)).toBe(member.params.frames);
     // The moving share (unweighted) of a cell is the mean over the five frames and the 2 × 2 block.
     const { cols } = d.grid;
-    const c = 12 * cols + 30, k = DESCRIPTOR - 2;
+    const c = 12 * cols + 30,
+      k = DESCRIPTOR - 2;
     const cellsOf = [c, c - 1, c - cols, c - cols - 1];
     const expected = frames.slice(1).reduce((s, _, i) => s + cellsOf.reduce((t, cc) => t + raws[i + 1]![cc * DESCRIPTOR + k]!, 0), 0) / (4 * 5 * 64);
     expect(pooled[c * DESCRIPTOR + k]).toBeCloseTo(expected, 5);
@@ -83,8 +86,24 @@ describe('flowHistogram border rings', () => {
     const grid = { cols: 6, rows: 5 };
     const map = weighBorder(new Float32Array(30).fill(1), grid, [0.5, 0.6]);
     const at = (x: number, y: number) => map[y * grid.cols + x];
-    for (const [x, y] of [[0, 0], [5, 4], [3, 0], [0, 2], [5, 2], [2, 4]] as const) expect(at(x, y)).toBe(0.5);
-    for (const [x, y] of [[1, 1], [4, 3], [2, 1], [1, 2], [4, 2], [3, 3]] as const) expect(at(x, y)).toBeCloseTo(0.6);
+    for (const [x, y] of [
+      [0, 0],
+      [5, 4],
+      [3, 0],
+      [0, 2],
+      [5, 2],
+      [2, 4],
+    ] as const)
+      expect(at(x, y)).toBe(0.5);
+    for (const [x, y] of [
+      [1, 1],
+      [4, 3],
+      [2, 1],
+      [1, 2],
+      [4, 2],
+      [3, 3],
+    ] as const)
+      expect(at(x, y)).toBeCloseTo(0.6);
     // The third ring inward is the inside: untouched.
     expect([at(2, 2), at(3, 2)]).toEqual([1, 1]);
     expect(Array.from(map).filter((v) => v === 1)).toHaveLength(2);

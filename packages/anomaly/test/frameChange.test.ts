@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertPolicy, FrameScore } from '@vigil/core';
-import { AlertLifecycle } from '../../regions/src/lifecycle.js';
+import { AlertLifecycle } from '../../alerts/src/lifecycle.js';
 import { fitCameraModel, type CameraModel } from '../src/cameraModel.js';
 import { scoreCascade } from '../src/cascade/index.js';
 import type { AnomalySpec } from '../src/synth/index.js';
@@ -8,8 +8,10 @@ import { splitClip, type ClipSplit } from './detection.js';
 import { renderClip, report, type ClipFrame } from './trafficClip.js';
 
 const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
-const W = 320, H = 176;
-const EDIT_FROM = 24, EDIT_FRAMES = 10;
+const W = 320,
+  H = 176;
+const EDIT_FROM = 24,
+  EDIT_FRAMES = 10;
 
 function brighter(data: Uint8Array): Uint8Array {
   const out = new Uint8Array(data.length);
@@ -36,8 +38,15 @@ function live(model: CameraModel, frames: ClipFrame[], from: number) {
   const rows = frames.slice(from).map((f, i) => {
     const s = scoreCascade(model, f.input, { seq: from + i, backend: 'cpu' });
     const score: FrameScore = {
-      cameraId: 'street', seq: from + i, capturedAt: Math.round(f.t * 1000), score: s.score, frame: { width: W, height: H },
-      regions: [], members: s.members, modelVersion: 'v', ...(s.gated ? { gated: true } : {}),
+      cameraId: 'street',
+      seq: from + i,
+      capturedAt: Math.round(f.t * 1000),
+      score: s.score,
+      frame: { width: W, height: H },
+      regions: [],
+      members: s.members,
+      modelVersion: 'v',
+      ...(s.gated ? { gated: true } : {}),
     };
     const events = lifecycle.push(score);
     return { t: f.t, s, events };
@@ -54,7 +63,10 @@ describe('whole-frame change gating on street.mp4 (cheap tier fit on the first 2
   beforeAll(async () => {
     split = await splitClip('street.mp4', 20);
     const clean = renderClip(split);
-    model = await fitCameraModel(clean.slice(0, split.trainCount).map((f) => f.input), { cameraId: 'street', members: ['patchGaussian', 'motionFlow', 'backgroundPair'] });
+    model = await fitCameraModel(
+      clean.slice(0, split.trainCount).map((f) => f.input),
+      { cameraId: 'street', members: ['patchGaussian', 'motionFlow', 'backgroundPair'] },
+    );
     cleanOpened = live(model, clean, split.trainCount).opened;
   }, 120_000);
 
@@ -72,7 +84,9 @@ describe('whole-frame change gating on street.mp4 (cheap tier fit on the first 2
     const span = rows.filter((r) => editedSpan(r.t) || (r.t >= EDIT_FROM + EDIT_FRAMES / 5 - 1e-6 && r.t < EDIT_FROM + EDIT_FRAMES / 5 + 0.1));
     const gated = span.filter((r) => r.s.gated).length;
     const reasons = [...new Set(span.filter((r) => r.s.gated).map((r) => r.s.change!.reason))];
-    report(`brightness ×1.6: ${gated}/${span.length} frames gated (${reasons.join(', ')}); max score in span ${Math.max(...span.map((r) => r.s.score)).toFixed(2)}; alerts opened at ${opened.map((t) => t.toFixed(1)).join(', ')} s (clean footage: ${cleanOpened.map((t) => t.toFixed(1)).join(', ')} s)`);
+    report(
+      `brightness ×1.6: ${gated}/${span.length} frames gated (${reasons.join(', ')}); max score in span ${Math.max(...span.map((r) => r.s.score)).toFixed(2)}; alerts opened at ${opened.map((t) => t.toFixed(1)).join(', ')} s (clean footage: ${cleanOpened.map((t) => t.toFixed(1)).join(', ')} s)`,
+    );
     expect(span.every((r) => r.s.gated || r.s.score < 1)).toBe(true);
     expect(gated).toBeGreaterThanOrEqual(EDIT_FRAMES);
     expectNoAlertFromEdit(opened);
@@ -84,7 +98,9 @@ describe('whole-frame change gating on street.mp4 (cheap tier fit on the first 2
     const span = rows.filter((r) => editedSpan(r.t) || Math.abs(r.t - (EDIT_FROM + EDIT_FRAMES / 5)) < 0.1);
     const gated = span.filter((r) => r.s.gated);
     const shifts = gated.map((r) => `${r.s.change!.shift.dx},${r.s.change!.shift.dy}`);
-    report(`shake 6 px: ${gated.length}/${span.length} frames gated (${[...new Set(gated.map((r) => r.s.change!.reason))].join(', ')}; shifts ${[...new Set(shifts)].join(' ')}); alerts opened at ${opened.map((t) => t.toFixed(1)).join(', ')} s`);
+    report(
+      `shake 6 px: ${gated.length}/${span.length} frames gated (${[...new Set(gated.map((r) => r.s.change!.reason))].join(', ')}; shifts ${[...new Set(shifts)].join(' ')}); alerts opened at ${opened.map((t) => t.toFixed(1)).join(', ')} s`,
+    );
     expect(span.every((r) => r.s.gated || r.s.score < 1)).toBe(true);
     expect(gated.length).toBeGreaterThanOrEqual(EDIT_FRAMES - 1);
     expectNoAlertFromEdit(opened);
@@ -92,8 +108,13 @@ describe('whole-frame change gating on street.mp4 (cheap tier fit on the first 2
 
   it('does not gate a local anomaly: a stopped vehicle is not gated and opens an alert', () => {
     const spec: AnomalySpec = {
-      kind: 'stopped-vehicle', startSeconds: 20.6, durationSeconds: 10,
-      size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+      kind: 'stopped-vehicle',
+      startSeconds: 20.6,
+      durationSeconds: 10,
+      size: { width: 0.16, height: 0.18 },
+      position: { x: 0.55, y: 0.62 },
+      velocity: { x: -0.08, y: -0.1 },
+      enterSeconds: 1,
     };
     const { rows, opened } = live(model, renderClip(split, [spec]), split.trainCount);
     const present = rows.filter((r) => r.t >= spec.startSeconds && r.t < spec.startSeconds + spec.durationSeconds);

@@ -15,9 +15,11 @@ const clip = await decodeClip(`${TRAFFIC_DIR}/street.mp4`, 320, 176);
 const looped = Array.from({ length: FRAMES }, (_, i) => clip.frames[i % clip.frames.length]!);
 const inputs = framesWithPrev(looped, clip.width, clip.height);
 for (const member of members) {
-  const t0 = performance.now(), c0 = process.cpuUsage();
+  const t0 = performance.now(),
+    c0 = process.cpuUsage();
   const model = await fitCameraModel(inputs, { cameraId: 'timing', members: [member] });
-  const wall = (performance.now() - t0) / 1000, cpu = process.cpuUsage(c0).user / 1e6;
+  const wall = (performance.now() - t0) / 1000,
+    cpu = process.cpuUsage(c0).user / 1e6;
   const training = model.manifest.members[0]!.state.training as { samplePasses: number; ms: number } | null;
   const s0 = performance.now();
   for (const input of inputs.slice(0, 50)) model.score(input);

@@ -16,8 +16,13 @@ export const report = (msg: string) => process.stdout.write(`  [figures] ${msg}\
 
 /** cameraModel.footage.test.ts's stopped vehicle on street.mp4: drives in for a second, then stands for the rest. */
 export const STOPPED_VEHICLE: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 24, durationSeconds: 8,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+  kind: 'stopped-vehicle',
+  startSeconds: 24,
+  durationSeconds: 8,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.55, y: 0.62 },
+  velocity: { x: -0.08, y: -0.1 },
+  enterSeconds: 1,
 };
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1]!;
@@ -34,7 +39,9 @@ export function describeLearnedMember(member: string): void {
       const t0 = performance.now();
       model = await fitCameraModel(split.train, { cameraId: `street-${member}`, members: [member] });
       const m = model.manifest.members[0]!;
-      report(`${member}: fit on ${split.train.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s (training ${JSON.stringify(m.state.training)}), threshold ${m.calibration.threshold.toPrecision(3)}`);
+      report(
+        `${member}: fit on ${split.train.length} frames in ${((performance.now() - t0) / 1000).toFixed(1)} s (training ${JSON.stringify(m.state.training)}), threshold ${m.calibration.threshold.toPrecision(3)}`,
+      );
     }, 300_000);
 
     it('raises no frame of the clean remainder to the threshold', () => {
@@ -89,7 +96,8 @@ export function describeLearnedMember(member: string): void {
         const loaded = await loadCameraModel(dir);
         expect(loaded.manifest).toEqual(model.manifest);
         for (const input of split.rest.slice(0, 20)) {
-          const a = model.score(input), b = loaded.score(input);
+          const a = model.score(input),
+            b = loaded.score(input);
           expect(b.score).toBe(a.score);
           expect(Array.from(b.map.data)).toEqual(Array.from(a.map.data));
         }
@@ -103,7 +111,7 @@ function peakOnBox(model: CameraModel, input: Parameters<CameraModel['score']>[0
   const { map } = model.score(input);
   let best = 0;
   for (let i = 1; i < map.data.length; i++) if (map.data[i]! > map.data[best]!) best = i;
-  const cx = ((best % map.cols) + 0.5) * (model.covered.width / map.cols) / input.width;
-  const cy = (Math.floor(best / map.cols) + 0.5) * (model.covered.height / map.rows) / input.height;
+  const cx = (((best % map.cols) + 0.5) * (model.covered.width / map.cols)) / input.width;
+  const cy = ((Math.floor(best / map.cols) + 0.5) * (model.covered.height / map.rows)) / input.height;
   return cx >= box.x && cx <= box.x + box.width && cy >= box.y && cy <= box.y + box.height;
 }

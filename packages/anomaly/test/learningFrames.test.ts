@@ -51,7 +51,11 @@ describe('learning frames on disk', () => {
     await writeLearningFrames(dir, 'cam2', frames(8, 32, 24));
     await writeLearningFrames(dir, 'cam2', frames(3, 16, 16));
     const { frames: read } = await readLearningFrames(dir);
-    expect(read.map((f) => [f.width, f.height])).toEqual([[16, 16], [16, 16], [16, 16]]);
+    expect(read.map((f) => [f.width, f.height])).toEqual([
+      [16, 16],
+      [16, 16],
+      [16, 16],
+    ]);
   });
 
   it('a truncated, missing or foreign run is one ModelError naming the folder', async () => {

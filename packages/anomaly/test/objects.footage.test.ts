@@ -35,8 +35,12 @@ describe('objects member on street.mp4', () => {
 
   it('scores moving vehicles played backward, against their lanes, above the same vehicles played forward', () => {
     const moving = (inputs: FrameInput[]) =>
-      inputs.flatMap((f) => member.scoreObjects(f)).filter(({ object }) => Number.isFinite(object.v[4]!) && Math.hypot(object.v[4]!, object.v[5]!) > 0.01).map((o) => o.score);
-    const fwd = moving(forward), bwd = moving(backward);
+      inputs
+        .flatMap((f) => member.scoreObjects(f))
+        .filter(({ object }) => Number.isFinite(object.v[4]!) && Math.hypot(object.v[4]!, object.v[5]!) > 0.01)
+        .map((o) => o.score);
+    const fwd = moving(forward),
+      bwd = moving(backward);
     report(`objects: moving vehicles forward ${fwd.length}, median distance ${median(fwd).toFixed(2)}; backward ${bwd.length}, median ${median(bwd).toFixed(2)}`);
     expect(fwd.length).toBeGreaterThan(10);
     expect(bwd.length).toBeGreaterThan(10);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultObjectParams, ObjectBank, objectVectors, type DetectedObject, type ObjectVector } from '../src/objects/index.js';
 
-const W = 400, H = 200;
+const W = 400,
+  H = 200;
 const box = (cls: number, cx: number, cy: number, w = 40, h = 20, score = 0.6): DetectedObject => ({ cls, score, x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 });
 
 describe('objectVectors', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianBlur, OpticalFlow } from '../src/features/opticalFlow.js';
 
-const W = 160, H = 96;
+const W = 160,
+  H = 96;
 
 /** Smooth value noise shifted by (dx, dy): the whole picture moved by that much. */
 function texture(dx = 0, dy = 0): Float32Array {
@@ -18,7 +19,11 @@ const median = (a: Float32Array, inner: number) => {
 };
 
 describe('pyramidal Lucas–Kanade flow', () => {
-  it.each([[0.4, -0.3], [2.5, 1.5], [-6, 4]])('recovers a global shift of (%d, %d) px to a tenth of a pixel', (dx, dy) => {
+  it.each([
+    [0.4, -0.3],
+    [2.5, 1.5],
+    [-6, 4],
+  ])('recovers a global shift of (%d, %d) px to a tenth of a pixel', (dx, dy) => {
     const flow = new OpticalFlow().estimate(gaussianBlur(texture(), W, H, 0.7), gaussianBlur(texture(dx, dy), W, H, 0.7), W, H);
     expect(median(flow.u, 12)).toBeCloseTo(dx, 1);
     expect(median(flow.v, 12)).toBeCloseTo(dy, 1);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { anomalyBoxAt, injectAnomaly, type AnomalyKind, type AnomalySpec } from '../src/synth/index.js';
 
-const W = 320, H = 176;
+const W = 320,
+  H = 176;
 const base = { startSeconds: 2, durationSeconds: 6 };
 const specs: Record<Exclude<AnomalyKind, 'stopped-vehicle' | 'wrong-way'>, AnomalySpec> = {
   pedestrian: { ...base, kind: 'pedestrian', size: { width: 0.03, height: 0.13 }, position: { x: 0.4, y: 0.7 }, velocity: { x: 0.05, y: 0 } },
@@ -17,7 +18,8 @@ function road(): Uint8Array {
 }
 
 function drawn(spec: AnomalySpec, t: number): { frame: Uint8Array; mask: Uint8Array; box: ReturnType<typeof anomalyBoxAt> } {
-  const frame = road(), mask = new Uint8Array(W * H);
+  const frame = road(),
+    mask = new Uint8Array(W * H);
   const { box } = injectAnomaly(frame, W, H, t, spec, mask);
   return { frame, mask, box };
 }
@@ -28,22 +30,32 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function maskStats(mask: Uint8Array): { count: number; cx: number; cy: number } {
-  let count = 0, sx = 0, sy = 0;
-  for (let p = 0; p < mask.length; p++) if (mask[p]) (count++, (sx += p % W), (sy += Math.floor(p / W)));
+  let count = 0,
+    sx = 0,
+    sy = 0;
+  for (let p = 0; p < mask.length; p++) {
+    if (!mask[p]) continue;
+    count++;
+    sx += p % W;
+    sy += Math.floor(p / W);
+  }
   return { count, cx: sx / count / W, cy: sy / count / H };
 }
 
 describe('synthetic anomaly kinds with pixel masks', () => {
   for (const [kind, spec] of Object.entries(specs)) {
     it(`${kind}: masks only changed pixels inside its box, deterministically, and nothing outside its time window`, () => {
-      const a = drawn(spec, 5), b = drawn(spec, 5);
+      const a = drawn(spec, 5),
+        b = drawn(spec, 5);
       expect(same(a.frame, b.frame)).toBe(true);
       expect(same(a.mask, b.mask)).toBe(true);
       const box = a.box!;
       const clean = road();
-      let changedOutsideBox = 0, maskedUnchanged = 0;
+      let changedOutsideBox = 0,
+        maskedUnchanged = 0;
       for (let p = 0; p < W * H; p++) {
-        const x = p % W, y = Math.floor(p / W);
+        const x = p % W,
+          y = Math.floor(p / W);
         const changed = [0, 1, 2].some((c) => a.frame[p * 3 + c] !== clean[p * 3 + c]);
         const inBox = x >= box.x * W - 2 && x <= (box.x + box.width) * W + 2 && y >= box.y * H - 2 && y <= (box.y + box.height) * H + 2;
         if (changed && !inBox) changedOutsideBox++;
@@ -52,7 +64,8 @@ describe('synthetic anomaly kinds with pixel masks', () => {
       expect(changedOutsideBox).toBe(0);
       expect(maskedUnchanged).toBe(0);
       expect(maskStats(a.mask).count).toBeGreaterThan(20);
-      const before = drawn(spec, 1.9), after = drawn(spec, 8.1);
+      const before = drawn(spec, 1.9),
+        after = drawn(spec, 8.1);
       expect(before.box).toBeNull();
       expect(maskStats(before.mask).count).toBe(0);
       expect(same(after.frame, road())).toBe(true);
@@ -61,7 +74,8 @@ describe('synthetic anomaly kinds with pixel masks', () => {
 
   it('a pedestrian is an upright figure that walks at its velocity', () => {
     const spec = specs.pedestrian;
-    const m1 = maskStats(drawn(spec, 3).mask), m2 = maskStats(drawn(spec, 5).mask);
+    const m1 = maskStats(drawn(spec, 3).mask),
+      m2 = maskStats(drawn(spec, 5).mask);
     expect(m2.cx - m1.cx).toBeCloseTo(0.1, 1);
     const box = anomalyBoxAt(spec, 3)!;
     expect(box.height * H).toBeGreaterThan(1.5 * box.width * W);
@@ -70,7 +84,8 @@ describe('synthetic anomaly kinds with pixel masks', () => {
   });
 
   it('debris lies still where it fell, whatever its velocity says', () => {
-    const a = drawn(specs.debris, 3), b = drawn(specs.debris, 7);
+    const a = drawn(specs.debris, 3),
+      b = drawn(specs.debris, 7);
     expect(same(a.mask, b.mask)).toBe(true);
     expect(maskStats(a.mask).cx).toBeCloseTo(0.6, 1);
   });
@@ -84,7 +99,8 @@ describe('synthetic anomaly kinds with pixel masks', () => {
 
   it('several anomalies share one mask, and the existing kinds mask their bodies too', () => {
     const vehicle: AnomalySpec = { kind: 'stopped-vehicle', startSeconds: 0, durationSeconds: 9, size: { width: 0.15, height: 0.14 }, position: { x: 0.3, y: 0.3 }, velocity: { x: 0.1, y: 0 } };
-    const frame = road(), mask = new Uint8Array(W * H);
+    const frame = road(),
+      mask = new Uint8Array(W * H);
     injectAnomaly(frame, W, H, 5, vehicle, mask);
     const alone = maskStats(mask).count;
     expect(alone).toBeGreaterThan(0.7 * 0.15 * W * 0.14 * H);

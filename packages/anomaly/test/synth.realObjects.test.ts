@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { findTracks, pastePlacement, realObjectAnomaly, type ObjectTrack } from '../src/synth/index.js';
 import { decodeClip, TRAFFIC_DIR } from './footage.js';
 
-const W = 96, H = 64;
+const W = 96,
+  H = 64;
 
 /** A textured still scene with a 12 × 8 block of its own colours driving right 4 px a frame from x = 10. */
 function drivingBlock(frames: number): Uint8Array[] {
@@ -31,7 +32,14 @@ describe('real objects for vigil synth', () => {
 
   it('ignores what does not move and what is too small', () => {
     const frames = drivingBlock(1);
-    expect(findTracks(Array.from({ length: 8 }, () => frames[0]!), W, H, { minPixels: 40 })).toEqual([]);
+    expect(
+      findTracks(
+        Array.from({ length: 8 }, () => frames[0]!),
+        W,
+        H,
+        { minPixels: 40 },
+      ),
+    ).toEqual([]);
     expect(findTracks(drivingBlock(12), W, H, { minPixels: 200 })).toEqual([]);
   });
 
@@ -78,7 +86,8 @@ describe('real objects for vigil synth', () => {
     expect(tracks.length).toBeGreaterThanOrEqual(2);
     for (const t of tracks.slice(0, 2)) {
       expect(t.steps.length).toBeGreaterThanOrEqual(8);
-      const first = t.steps[0]!.box, last = t.steps.at(-1)!.box;
+      const first = t.steps[0]!.box,
+        last = t.steps.at(-1)!.box;
       // Down the road towards the camera: lower in the frame and bigger.
       expect(last.y + last.height).toBeGreaterThan(first.y + first.height);
       expect(last.width * last.height).toBeGreaterThan(first.width * first.height);

@@ -1,14 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { anomalyBoxAt, anomalyPresentAt, anomalyStoppedAt, boxIoU, injectAnomaly, type AnomalySpec } from '../src/synth/index.js';
 
-const W = 320, H = 176;
+const W = 320,
+  H = 176;
 const stopped: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 10, durationSeconds: 5,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.5, y: 0.6 }, velocity: { x: -0.1, y: 0 }, enterSeconds: 1,
+  kind: 'stopped-vehicle',
+  startSeconds: 10,
+  durationSeconds: 5,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.5, y: 0.6 },
+  velocity: { x: -0.1, y: 0 },
+  enterSeconds: 1,
 };
 const wrongWay: AnomalySpec = {
-  kind: 'wrong-way', startSeconds: 2, durationSeconds: 20,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.1, y: 0.5 }, velocity: { x: 0.2, y: 0 },
+  kind: 'wrong-way',
+  startSeconds: 2,
+  durationSeconds: 20,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.1, y: 0.5 },
+  velocity: { x: 0.2, y: 0 },
 };
 
 describe('synthetic anomalies', () => {
@@ -28,7 +38,8 @@ describe('synthetic anomalies', () => {
   });
 
   it('a wrong-way object moves at its velocity and is clipped, then gone, at the frame edge', () => {
-    const a = anomalyBoxAt(wrongWay, 3)!, b = anomalyBoxAt(wrongWay, 4)!;
+    const a = anomalyBoxAt(wrongWay, 3)!,
+      b = anomalyBoxAt(wrongWay, 4)!;
     expect(b.x - a.x).toBeCloseTo(0.2);
     const leaving = anomalyBoxAt(wrongWay, 6.5)!;
     expect(leaving.x + leaving.width).toBeCloseTo(1);
@@ -38,13 +49,15 @@ describe('synthetic anomalies', () => {
 
   it('draws deterministically inside its box only, and returns that box', () => {
     const base = new Uint8Array(W * H * 3).fill(90);
-    const a = new Uint8Array(base), b = new Uint8Array(base);
+    const a = new Uint8Array(base),
+      b = new Uint8Array(base);
     const ra = injectAnomaly(a, W, H, 12, stopped);
     injectAnomaly(b, W, H, 12, stopped);
     expect(a).toEqual(b);
     expect(ra.box).toEqual(anomalyBoxAt(stopped, 12));
     const box = ra.box!;
-    let changedInside = 0, changedOutside = 0;
+    let changedInside = 0,
+      changedOutside = 0;
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
         const changed = a[(y * W + x) * 3] !== 90 || a[(y * W + x) * 3 + 2] !== 90;

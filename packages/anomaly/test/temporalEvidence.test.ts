@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { ScoreMap } from '@vigil/core';
 import { accumulatedMap, defaultTemporalParams, evidenceScore, foldEvidence, packEvidence, unpackEvidence, type EvidenceState, type TemporalCalibration } from '../src/temporal/evidence.js';
 
-const COLS = 6, ROWS = 4;
+const COLS = 6,
+  ROWS = 4;
 const FPS = 5;
 
 /** A map with `value` in one cell (3, 2) and `rest` elsewhere. */

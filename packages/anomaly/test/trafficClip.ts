@@ -24,7 +24,13 @@ export function renderClip(split: ClipSplit, specs: AnomalySpec[] = [], edit?: (
     if (edit) data = edit(data, i);
     return { data, box, t: i / fps };
   });
-  const inputs = withBackgrounds(framesWithPrev(drawn.map((d) => d.data), width, height));
+  const inputs = withBackgrounds(
+    framesWithPrev(
+      drawn.map((d) => d.data),
+      width,
+      height,
+    ),
+  );
   return inputs.map((input, i) => ({ input, box: drawn[i]!.box, t: drawn[i]!.t }));
 }
 
@@ -33,7 +39,8 @@ export function cellsInBox(map: { cols: number; rows: number; data: Float32Array
   const out: number[] = [];
   for (let r = 0; r < map.rows; r++) {
     for (let c = 0; c < map.cols; c++) {
-      const x = (c + 0.5) / map.cols, y = (r + 0.5) / map.rows;
+      const x = (c + 0.5) / map.cols,
+        y = (r + 0.5) / map.rows;
       if (x >= box.x && x <= box.x + box.width && y >= box.y && y <= box.y + box.height) out.push(map.data[r * map.cols + c]!);
     }
   }

@@ -7,10 +7,10 @@ import { ConfigError } from './errors.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1–64 letters, digits, "-" or "_"');
 
-const sourceUrl = z.string().min(1).refine(
-  (u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) || /^(rtsp|rtsps|rtmp|http|https|file|udp|srt):/i.test(u),
-  'must be an rtsp://, rtsps://, http(s):// or file URL, or a file path',
-);
+const sourceUrl = z
+  .string()
+  .min(1)
+  .refine((u) => !/^[a-z][a-z0-9+.-]*:/i.test(u) || /^(rtsp|rtsps|rtmp|http|https|file|udp|srt):/i.test(u), 'must be an rtsp://, rtsps://, http(s):// or file URL, or a file path');
 
 /** A point in normalised frame coordinates: x and y in 0–1 of the analysed frame's width and height. */
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
@@ -55,12 +55,14 @@ export const cameraSchema = z.strictObject({
    * Where only CPUs score: the backbone tier runs on frames the cheap tier scores ≥ threshold, on every
    * sampleEvery-th frame, and on every frame for escalateSeconds after a full score ≥ escalateAt.
    */
-  cascade: z.strictObject({
-    threshold: z.number().min(0).max(100).default(0.6),
-    sampleEvery: z.number().int().min(1).max(10000).default(10),
-    escalateAt: z.number().min(0).max(100).default(0.5),
-    escalateSeconds: z.number().positive().max(3600).default(3),
-  }).prefault({}),
+  cascade: z
+    .strictObject({
+      threshold: z.number().min(0).max(100).default(0.6),
+      sampleEvery: z.number().int().min(1).max(10000).default(10),
+      escalateAt: z.number().min(0).max(100).default(0.5),
+      escalateSeconds: z.number().positive().max(3600).default(3),
+    })
+    .prefault({}),
   /** Share of normal frames allowed over threshold when calibrating this camera's model. */
   targetFalsePositiveRate: z.number().gt(0).lt(0.5).default(0.01),
   /** Areas never judged (a timestamp overlay, trees, sky): polygons in 0–1 frame coordinates. */
@@ -72,7 +74,10 @@ export const cameraSchema = z.strictObject({
 export const webhookSchema = z.strictObject({
   /** Names the endpoint in logs, metrics and the delivery log. */
   id,
-  url: z.string().url().refine((u) => /^https?:/i.test(u), 'must be an http:// or https:// URL'),
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:/i.test(u), 'must be an http:// or https:// URL'),
   /** Standard Webhooks secret: `whsec_` and base64 of 24–64 random bytes. */
   secret: z.string().regex(/^whsec_[A-Za-z0-9+/=]{16,}$/, 'must be "whsec_" followed by base64 (Standard Webhooks)'),
   /** Only events of these cameras; all when absent. */
@@ -81,47 +86,50 @@ export const webhookSchema = z.strictObject({
   allowPrivateNetwork: z.boolean().default(false),
 });
 
-export const configSchema = z.strictObject({
-  redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://') }).prefault({ url: 'redis://127.0.0.1:6379' }),
-  /** Prefix of every Redis key and queue, so several deployments can share one Redis. */
-  namespace: id.default('vigil'),
-  dataDir: z.string().default('./data'),
-  gateway: z.strictObject({
-    host: z.string().default('0.0.0.0'),
-    port: z.number().int().min(0).max(65535).default(8080),
-    tokens: z.array(z.strictObject({ token: z.string().min(8, 'must be at least 8 characters'), role: z.enum(['viewer', 'operator', 'admin']) })).min(1, 'needs at least one token'),
-    heartbeatSeconds: z.number().positive().max(300).default(15),
-    /** `/healthz` says degraded when a camera delivers frames but none has been scored for this long (no worker, no model). */
-    unscoredSeconds: z.number().positive().max(3600).default(30),
-    /** Base URL that snapshot links in alerts start with. */
-    publicUrl: z.string().url().optional(),
-  }),
-  ingest: z.strictObject({
-    /** Frames of one camera waiting or being scored; beyond this new frames are dropped (and counted). */
-    maxInFlight: z.number().int().min(1).max(1000).default(8),
-    frameTtlSeconds: z.number().int().min(5).max(3600).default(20),
-    /** No frame for this long restarts the decoder. */
-    stallSeconds: z.number().positive().max(600).default(10),
-    /** A camera's first fit (a `learn` job on the workers) is tried this many times, waiting learnBackoffSeconds, then twice that, … between tries. */
-    learnAttempts: z.number().int().min(1).max(20).default(3),
-    learnBackoffSeconds: z.number().positive().max(3600).default(10),
-    metricsPort: z.number().int().min(0).max(65535).optional(),
-  }).prefault({}),
-  worker: z.strictObject({
-    concurrency: z.number().int().min(1).max(64).default(2),
-    metricsPort: z.number().int().min(0).max(65535).optional(),
-  }).prefault({}),
-  /** PostgreSQL for the alert history; without it alerts are only live (WebSocket, webhooks). */
-  history: z.strictObject({ postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://') }).optional(),
-  webhooks: z.array(webhookSchema).default([]),
-  cameras: z.array(cameraSchema).min(1, 'needs at least one camera'),
-}).superRefine((cfg, ctx) => {
-  const seen = new Set<string>();
-  cfg.cameras.forEach((c, i) => {
-    if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${c.id}"` });
-    seen.add(c.id);
+export const configSchema = z
+  .strictObject({
+    redis: z.strictObject({ url: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://') }).prefault({ url: 'redis://127.0.0.1:6379' }),
+    /** Prefix of every Redis key and queue, so several deployments can share one Redis. */
+    namespace: id.default('vigil'),
+    dataDir: z.string().default('./data'),
+    gateway: z.strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      tokens: z.array(z.strictObject({ token: z.string().min(8, 'must be at least 8 characters'), role: z.enum(['viewer', 'operator', 'admin']) })).min(1, 'needs at least one token'),
+      heartbeatSeconds: z.number().positive().max(300).default(15),
+      /** `/healthz` says degraded when a camera delivers frames but none has been scored for this long (no worker, no model). */
+      unscoredSeconds: z.number().positive().max(3600).default(30),
+    }),
+    ingest: z
+      .strictObject({
+        /** Frames of one camera waiting or being scored; beyond this new frames are dropped (and counted). */
+        maxInFlight: z.number().int().min(1).max(1000).default(8),
+        frameTtlSeconds: z.number().int().min(5).max(3600).default(20),
+        /** No frame for this long restarts the decoder. */
+        stallSeconds: z.number().positive().max(600).default(10),
+        /** A camera's first fit (a `learn` job on the workers) is tried this many times, waiting learnBackoffSeconds, then twice that, … between tries. */
+        learnAttempts: z.number().int().min(1).max(20).default(3),
+        learnBackoffSeconds: z.number().positive().max(3600).default(10),
+      })
+      .prefault({}),
+    worker: z
+      .strictObject({
+        concurrency: z.number().int().min(1).max(64).default(2),
+        metricsPort: z.number().int().min(0).max(65535).optional(),
+      })
+      .prefault({}),
+    /** PostgreSQL for the alert history; without it alerts are only live (WebSocket, webhooks). */
+    history: z.strictObject({ postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://') }).optional(),
+    webhooks: z.array(webhookSchema).default([]),
+    cameras: z.array(cameraSchema).min(1, 'needs at least one camera'),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.cameras.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${c.id}"` });
+      seen.add(c.id);
+    });
   });
-});
 
 export type Config = z.infer<typeof configSchema>;
 export type CameraConfig = z.infer<typeof cameraSchema>;
@@ -152,7 +160,7 @@ export function loadConfig(file: string): Config {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`);
+    throw new ConfigError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`);
   }
   let raw: unknown;
   try {

@@ -23,7 +23,11 @@ function format(v: unknown): string {
 export function createLogger(component: string): Logger {
   const emit = (level: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < threshold()) return;
-    const kv = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${format(v)}`).join('') : '';
+    const kv = fields
+      ? Object.entries(fields)
+          .map(([k, v]) => ` ${k}=${format(v)}`)
+          .join('')
+      : '';
     process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${component}: ${msg}${kv}\n`);
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };

@@ -28,7 +28,8 @@ function tickStep(span: number, target: number): number {
 
 function timelineSvg(report: ReviewReport): string {
   const { width, height, left, right, top, bottom } = PLOT;
-  const plotW = width - left - right, plotH = height - top - bottom;
+  const plotW = width - left - right,
+    plotH = height - top - bottom;
   const duration = Math.max(report.durationSeconds, 1e-6);
   const maxScore = Math.max(2, ...report.timeline.map((p) => p.score)) * 1.05;
   const x = (t: number) => left + (Math.min(Math.max(t, 0), duration) / duration) * plotW;
@@ -38,7 +39,8 @@ function timelineSvg(report: ReviewReport): string {
   const parts: string[] = [];
   parts.push(`<rect class="plot-bg" x="${left}" y="${top}" width="${plotW}" height="${plotH}"/>`);
   for (const a of report.alerts) {
-    const x0 = x(a.start), x1 = Math.max(x(a.end + 1 / report.fps), x0 + 2);
+    const x0 = x(a.start),
+      x1 = Math.max(x(a.end + 1 / report.fps), x0 + 2);
     parts.push(
       `<g class="alert-span" data-alert="${a.n}"><rect x="${f(x0)}" y="${top}" width="${f(x1 - x0)}" height="${plotH}"><title>alert ${a.n}: ${formatVideoTime(a.start)}–${formatVideoTime(a.end)}, peak ${a.peakScore.toFixed(2)}</title></rect>` +
         `<text x="${f(x0 + 3)}" y="${top + 12}">${a.n}</text></g>`,
@@ -46,19 +48,19 @@ function timelineSvg(report: ReviewReport): string {
   }
   const tStep = tickStep(duration, 10);
   for (let t = 0; t <= duration + 1e-9; t += tStep) {
-    parts.push(`<line class="grid" x1="${f(x(t))}" x2="${f(x(t))}" y1="${top}" y2="${top + plotH}"/><text class="tick" x="${f(x(t))}" y="${height - 10}" text-anchor="middle">${formatVideoTime(t)}</text>`);
+    parts.push(
+      `<line class="grid" x1="${f(x(t))}" x2="${f(x(t))}" y1="${top}" y2="${top + plotH}"/><text class="tick" x="${f(x(t))}" y="${height - 10}" text-anchor="middle">${formatVideoTime(t)}</text>`,
+    );
   }
   const sStep = tickStep(maxScore, 4);
   for (let s = 0; s <= maxScore + 1e-9; s += sStep) {
     parts.push(`<text class="tick" x="${left - 6}" y="${f(y(s) + 4)}" text-anchor="end">${Number(s.toFixed(2))}</text>`);
   }
   parts.push(`<polyline class="score" points="${scorePoints(report.timeline, x, y)}"/>`);
-  parts.push(`<line class="threshold" x1="${left}" x2="${left + plotW}" y1="${f(y(1))}" y2="${f(y(1))}"/><text class="threshold-label" x="${left + plotW - 4}" y="${f(y(1) - 4)}" text-anchor="end">threshold</text>`);
-  return (
-    `<svg id="timeline" viewBox="0 0 ${width} ${height}" role="img" aria-label="anomaly score over the video, with the threshold and alert spans">` +
-    parts.join('') +
-    `</svg>`
+  parts.push(
+    `<line class="threshold" x1="${left}" x2="${left + plotW}" y1="${f(y(1))}" y2="${f(y(1))}"/><text class="threshold-label" x="${left + plotW - 4}" y="${f(y(1) - 4)}" text-anchor="end">threshold</text>`,
   );
+  return `<svg id="timeline" viewBox="0 0 ${width} ${height}" role="img" aria-label="anomaly score over the video, with the threshold and alert spans">` + parts.join('') + `</svg>`;
 }
 
 function scorePoints(timeline: TimelinePoint[], x: (t: number) => number, y: (s: number) => number): string {

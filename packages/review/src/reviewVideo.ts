@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { alertPolicySchema, ModelError, StreamError, UsageError, type AlertPolicy, type FrameScore, type Region } from '@vigil/core';
 import { BackgroundPair, initBackend, loadCameraModel, SequenceMemory, SequentialCascade, type CameraModel, type CascadeSettings, type EvidenceState } from '@vigil/anomaly';
-import { AlertLifecycle, frameRegions, newAlertId, type LifecycleEvent } from '@vigil/regions';
+import { AlertLifecycle, frameRegions, newAlertId, type LifecycleEvent } from '@vigil/alerts';
 import { decodeFrames, drawBoxes, encodeJpeg, isNetworkUrl, probeVideo } from '@vigil/video';
 import type { ReviewAlert, ReviewReport, ReviewResult, TimelinePoint } from './report.js';
 
@@ -126,7 +126,14 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     timeline.push({ t: f.timeSeconds, score: scored.score });
 
     const score: FrameScore = {
-      cameraId, seq: f.index, capturedAt: at, score: scored.score, frame: { width, height }, regions, members: scored.members, modelVersion,
+      cameraId,
+      seq: f.index,
+      capturedAt: at,
+      score: scored.score,
+      frame: { width, height },
+      regions,
+      members: scored.members,
+      modelVersion,
       ...(scored.gated ? { gated: true } : {}),
       ...(scored.warm ? {} : { warming: true }),
     };
@@ -174,7 +181,9 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
   const decodedSeconds = frames / fps;
   const warnings =
     info.durationSeconds > 0 && decodedSeconds < info.durationSeconds * SHORT_DECODE && info.durationSeconds - decodedSeconds > 1
-      ? [`decoded ${decodedSeconds.toFixed(1)} s of the ${info.durationSeconds.toFixed(1)} s its header announces: the file is truncated or damaged; this report covers the first ${decodedSeconds.toFixed(1)} s`]
+      ? [
+          `decoded ${decodedSeconds.toFixed(1)} s of the ${info.durationSeconds.toFixed(1)} s its header announces: the file is truncated or damaged; this report covers the first ${decodedSeconds.toFixed(1)} s`,
+        ]
       : [];
   const report: ReviewReport = {
     file,

@@ -20,7 +20,12 @@ const NORMAL_SECONDS = 20;
 const OUT = join(REPO_ROOT, 'test-output', 'review');
 const figures = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
 
-interface Box { x: number; y: number; width: number; height: number }
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 function iou(a: Box, b: Box): number {
   const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
@@ -52,18 +57,29 @@ const SEGMENTS = ['1111110', '0110000', '1101101', '1111001', '0110011', '101101
 function drawClock(data: Uint8Array, width: number, x0: number, y0: number, seconds: number, scale = 2): Box {
   const t = 13 * 3600 + 59 * 60 + seconds;
   const text = [Math.floor(t / 3600) % 24, Math.floor(t / 60) % 60, t % 60].map((v) => String(v).padStart(2, '0')).join('');
-  const digitW = 4 * scale, digitH = 7 * scale, gap = 2 * scale;
-  const boxW = text.length * (digitW + gap) + gap, boxH = digitH + 2 * gap;
+  const digitW = 4 * scale,
+    digitH = 7 * scale,
+    gap = 2 * scale;
+  const boxW = text.length * (digitW + gap) + gap,
+    boxH = digitH + 2 * gap;
   const fill = (x: number, y: number, w: number, h: number, v: number) => {
     for (let yy = y; yy < y + h; yy++) for (let xx = x; xx < x + w; xx++) data.fill(v, (yy * width + xx) * 3, (yy * width + xx) * 3 + 3);
   };
   fill(x0, y0, boxW, boxH, 10);
   [...text].forEach((ch, k) => {
     const on = SEGMENTS[Number(ch)]!;
-    const x = x0 + gap + k * (digitW + gap), y = y0 + gap, s = scale, half = Math.floor(digitH / 2);
+    const x = x0 + gap + k * (digitW + gap),
+      y = y0 + gap,
+      s = scale,
+      half = Math.floor(digitH / 2);
     const segs: [number, number, number, number][] = [
-      [x, y, digitW, s], [x + digitW - s, y, s, half], [x + digitW - s, y + half, s, digitH - half], [x, y + digitH - s, digitW, s],
-      [x, y + half, s, digitH - half], [x, y, s, half], [x, y + half - Math.floor(s / 2), digitW, s],
+      [x, y, digitW, s],
+      [x + digitW - s, y, s, half],
+      [x + digitW - s, y + half, s, digitH - half],
+      [x, y + digitH - s, digitW, s],
+      [x, y + half, s, digitH - half],
+      [x, y, s, half],
+      [x, y + half - Math.floor(s / 2), digitW, s],
     ];
     segs.forEach((seg, i) => on[i] === '1' && fill(...seg, 235));
   });
@@ -91,7 +107,8 @@ describe('review of real footage with the default model', () => {
   describe('a real car pasted stopped for 10 s in the near lane', () => {
     // In pixels of the 320×176 analysed frame: where cars drive in the near lane, at their size there.
     const box = { x: 150, y: 100, width: 30, height: 52 };
-    const stopAt = 2 * NORMAL_SECONDS + 2, stopSeconds = 10;
+    const stopAt = 2 * NORMAL_SECONDS + 2,
+      stopSeconds = 10;
     let report: ReviewReport;
 
     beforeAll(async () => {
@@ -121,19 +138,24 @@ describe('review of real footage with the default model', () => {
     // light), pasted 20 × 16 px into a 640-px frame: at 320 px the default model misses it
     // (test/bench/smallVehicle.bench.ts), which is what `width: 640` is for.
     const share = { x: 104 / 320, y: 50 / 176, width: 10 / 320, height: 8 / 176 };
-    const stopAt = 2 * NORMAL_SECONDS + 2, stopSeconds = 12;
+    const stopAt = 2 * NORMAL_SECONDS + 2,
+      stopSeconds = 12;
     let report: ReviewReport;
 
     beforeAll(async () => {
       const big = await decode('street.mp4', 640, NORMAL_SECONDS * FPS);
-      const steps = findTracks(big.frames, big.width, big.height).flatMap((t) => t.steps).filter((s) => s.box.width >= 20 && s.box.height >= 16);
+      const steps = findTracks(big.frames, big.width, big.height)
+        .flatMap((t) => t.steps)
+        .filter((s) => s.box.width >= 20 && s.box.height >= 16);
       const far = steps.reduce((a, b) => (b.box.width * b.box.height < a.box.width * a.box.height ? b : a));
       const box = { x: share.x * big.width, y: share.y * big.height, width: share.width * big.width, height: share.height * big.height };
       const video = await writeVideo('street-far-car-640.mp4', big.frames, big.width, big.height, 3, (data, i) => {
         if (i / FPS >= stopAt && i / FPS < stopAt + stopSeconds) pasteCutout(data, big.width, big.height, far.cutout, box);
       });
       ({ report } = await reviewVideo(video, { model: await fit(video, undefined, 640), fps: FPS }));
-      figures(`far car at 640 px: ${report.alerts.map((a) => `${a.start.toFixed(1)}–${a.end.toFixed(1)} s (confirmed ${a.confirmedAt?.toFixed(1)} s), regions IoU ${a.regions.map((r) => iou(r, share).toFixed(2)).join(',')}`).join('; ')}`);
+      figures(
+        `far car at 640 px: ${report.alerts.map((a) => `${a.start.toFixed(1)}–${a.end.toFixed(1)} s (confirmed ${a.confirmedAt?.toFixed(1)} s), regions IoU ${a.regions.map((r) => iou(r, share).toFixed(2)).join(',')}`).join('; ')}`,
+      );
     }, 300_000);
 
     it('raises exactly one alert, opening within 5 s after the stop, its region on the car', () => {
@@ -165,7 +187,16 @@ describe('review of real footage with the default model', () => {
     it('is silent when a mask covers the overlay', async () => {
       const file = await video();
       const m = { x0: (clockAt.x - 2) / width, y0: (clockAt.y - 2) / height, x1: (clock.x + clock.width + 2) / width, y1: (clock.y + clock.height + 2) / height };
-      const mask: CameraAreas = { masks: [[[m.x0, m.y0], [m.x1, m.y0], [m.x1, m.y1], [m.x0, m.y1]]] };
+      const mask: CameraAreas = {
+        masks: [
+          [
+            [m.x0, m.y0],
+            [m.x1, m.y0],
+            [m.x1, m.y1],
+            [m.x0, m.y1],
+          ],
+        ],
+      };
       const { report } = await reviewVideo(file, { model: await fit(file, mask), fps: FPS });
       figures(`clock, masked: ${report.alerts.length} alerts`);
       expect(report.alerts).toEqual([]);

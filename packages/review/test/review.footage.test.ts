@@ -32,12 +32,22 @@ const figures = (msg: string) => process.stdout.write(`  [figures] ${msg}\n`);
 const ENTER_SECONDS = 0.2;
 const anomalies: AnomalySpec[] = [
   {
-    kind: 'stopped-vehicle', startSeconds: 45, durationSeconds: 8, enterSeconds: ENTER_SECONDS,
-    size: { width: 0.16, height: 0.18 }, position: { x: 0.3, y: 0.7 }, velocity: { x: 0.08, y: -0.05 },
+    kind: 'stopped-vehicle',
+    startSeconds: 45,
+    durationSeconds: 8,
+    enterSeconds: ENTER_SECONDS,
+    size: { width: 0.16, height: 0.18 },
+    position: { x: 0.3, y: 0.7 },
+    velocity: { x: 0.08, y: -0.05 },
   },
   {
-    kind: 'stopped-vehicle', startSeconds: 62, durationSeconds: 8, enterSeconds: ENTER_SECONDS,
-    size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 },
+    kind: 'stopped-vehicle',
+    startSeconds: 62,
+    durationSeconds: 8,
+    enterSeconds: ENTER_SECONDS,
+    size: { width: 0.16, height: 0.18 },
+    position: { x: 0.55, y: 0.62 },
+    velocity: { x: -0.08, y: -0.1 },
   },
 ];
 
@@ -54,7 +64,8 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
     work = await mkdtemp(join(tmpdir(), 'vigil-review-'));
     // The camera's model, learnt from the clean first 20 s of the same video, saved as `vigil train` would.
     const frames: Uint8Array[] = [];
-    let width = 0, height = 0;
+    let width = 0,
+      height = 0;
     for await (const f of decodeFrames(VIDEO, { fps: 5, width: 320, maxFrames: TRAIN_SECONDS * 5 })) {
       frames.push(f.data);
       width = f.width;
@@ -87,7 +98,9 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
     for (const [i, spec] of anomalies.entries()) {
       const alert = report.alerts[i]!;
       const stoppedAt = spec.startSeconds + ENTER_SECONDS;
-      figures(`injection ${i + 1}: appears ${spec.startSeconds} s, stops ${stoppedAt.toFixed(1)} s; alert starts ${alert.start.toFixed(2)} s (${(alert.start - spec.startSeconds).toFixed(2)} s after it appears), confirmed ${alert.confirmedAt.toFixed(2)} s`);
+      figures(
+        `injection ${i + 1}: appears ${spec.startSeconds} s, stops ${stoppedAt.toFixed(1)} s; alert starts ${alert.start.toFixed(2)} s (${(alert.start - spec.startSeconds).toFixed(2)} s after it appears), confirmed ${alert.confirmedAt.toFixed(2)} s`,
+      );
       expect(alert.start).toBeGreaterThanOrEqual(spec.startSeconds);
       expect(alert.start - stoppedAt).toBeLessThanOrEqual(3);
       // It lasts while the vehicle stands there (8 s), ending at its last frame over threshold.
@@ -107,7 +120,9 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
 
   it('reports the whole video and its processing speed', () => {
     const ratio = report.durationSeconds / report.processingSeconds;
-    figures(`${report.durationSeconds.toFixed(1)} s of video (${report.framesAnalysed} frames at ${report.fps} fps, ${report.frame.width}x${report.frame.height}) reviewed in ${report.processingSeconds.toFixed(2)} s: ${ratio.toFixed(1)}× real time (${report.backend})`);
+    figures(
+      `${report.durationSeconds.toFixed(1)} s of video (${report.framesAnalysed} frames at ${report.fps} fps, ${report.frame.width}x${report.frame.height}) reviewed in ${report.processingSeconds.toFixed(2)} s: ${ratio.toFixed(1)}× real time (${report.backend})`,
+    );
     expect(report.durationSeconds).toBeCloseTo(75.4, 0);
     expect(ratio).toBeGreaterThan(0);
     expect(stdout).toMatch(/^2 alerts in 1:15\.4 of video, processed in [\d.]+ s \([\d.]+× real time\)$/m);
@@ -149,7 +164,10 @@ describe('vigil review of street footage with two stopped vehicles injected', ()
       expect(spanBox!.width).toBeGreaterThan(20);
       // Both thumbnails decoded and laid out.
       const sizes = await page.locator('.thumb img').evaluateAll((imgs) => imgs.map((i) => [(i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).complete]));
-      expect(sizes).toEqual([[320, true], [320, true]]);
+      expect(sizes).toEqual([
+        [320, true],
+        [320, true],
+      ]);
       expect(await page.locator('#alerts tbody tr').count()).toBe(2);
       await expect(page.locator('h1').textContent()).resolves.toContain('street-two-stopped.mp4');
       // Nothing but the page itself (thumbnails are data: URIs).
@@ -199,7 +217,8 @@ describe('vigil review with bad input', () => {
     });
 
     it('names a file that is not video (random bytes, an empty file) in one line, writing no report', () => {
-      const noise = join(work, 'noise.mp4'), empty = join(work, 'empty.mp4');
+      const noise = join(work, 'noise.mp4'),
+        empty = join(work, 'empty.mp4');
       writeFileSync(noise, randomBytes(300_000));
       writeFileSync(empty, '');
       for (const file of [noise, empty]) {
@@ -211,7 +230,8 @@ describe('vigil review with bad input', () => {
 
     it('reviews what a truncated file holds, and says it decoded less than its header announces', async () => {
       // The moov atom first (as cameras and recorders write for streaming), then cut at a fifth: the header says 37.7 s.
-      const whole = join(work, 'faststart.mp4'), cut = join(work, 'cut.mp4');
+      const whole = join(work, 'faststart.mp4'),
+        cut = join(work, 'cut.mp4');
       const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', join(REPO_ROOT, 'footage/street.mp4'), '-c', 'copy', '-movflags', '+faststart', whole]);
       expect(r.status, r.stderr?.toString()).toBe(0);
       const bytes = readFileSync(whole);

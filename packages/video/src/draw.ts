@@ -12,13 +12,7 @@ export type Rgb = [number, number, number];
 const THICKNESS = 2;
 
 /** Returns a copy of the rgb24 frame with a 2-px outline inside each box, clipped to the frame. */
-export function drawBoxes(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  boxes: readonly NormalisedBox[],
-  color: Rgb = [255, 0, 0],
-): Uint8Array {
+export function drawBoxes(rgb: Uint8Array, width: number, height: number, boxes: readonly NormalisedBox[], color: Rgb = [255, 0, 0]): Uint8Array {
   if (rgb.length !== width * height * 3) {
     throw new RangeError(`drawBoxes: ${rgb.length} bytes is not ${width}x${height} rgb24`);
   }

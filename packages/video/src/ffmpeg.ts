@@ -238,7 +238,7 @@ export function probeVideo(path: string): Promise<VideoInfo> {
     ffmpeg.ffprobe(path, (err: unknown, data) => {
       if (err) return reject(new StreamError(`cannot probe ${path}: ${ffmpegReason(err)}`));
       const video = data.streams.find((s) => s.codec_type === 'video');
-      if (!video || !video.width || !video.height) return reject(new StreamError(`${path} has no video stream`));
+      if (!video?.width || !video.height) return reject(new StreamError(`${path} has no video stream`));
       const fps = parseRate(video.avg_frame_rate) || parseRate(video.r_frame_rate);
       const frames = parseNumber(video.nb_frames);
       resolve({

@@ -48,23 +48,29 @@ export function renderHeatmap(map: ScoreMap, width: number, height: number, cove
   if (frame && frame.length !== width * height * 3) throw new RangeError(`renderHeatmap: frame has ${frame.length} bytes, not ${width}x${height} rgb24`);
   const maxScore = options.maxScore ?? 2;
   const opacity = options.opacity ?? 0.75;
-  const coveredW = Math.min(width, covered.width), coveredH = Math.min(height, covered.height);
+  const coveredW = Math.min(width, covered.width),
+    coveredH = Math.min(height, covered.height);
 
   // 256-entry lookup: scores are quantised to the colormap's resolution anyway.
   const lut = new Uint8Array(256 * 3);
   for (let i = 0; i < 256; i++) lut.set(turbo(i / 255), i * 3);
 
   const out = new Uint8Array(width * height * 3);
-  const cellW = coveredW / cols, cellH = coveredH / rows;
+  const cellW = coveredW / cols,
+    cellH = coveredH / rows;
   for (let y = 0; y < height; y++) {
     // Bilinear between cell centres, clamped at the grid's edges.
     const gy = Math.min(rows - 1, Math.max(0, (y + 0.5) / cellH - 0.5));
-    const y0 = Math.floor(gy), y1 = Math.min(rows - 1, y0 + 1), fy = gy - y0;
+    const y0 = Math.floor(gy),
+      y1 = Math.min(rows - 1, y0 + 1),
+      fy = gy - y0;
     for (let x = 0; x < width; x++) {
       let score = 0;
       if (x < coveredW && y < coveredH) {
         const gx = Math.min(cols - 1, Math.max(0, (x + 0.5) / cellW - 0.5));
-        const x0 = Math.floor(gx), x1 = Math.min(cols - 1, x0 + 1), fx = gx - x0;
+        const x0 = Math.floor(gx),
+          x1 = Math.min(cols - 1, x0 + 1),
+          fx = gx - x0;
         const top = data[y0 * cols + x0]! * (1 - fx) + data[y0 * cols + x1]! * fx;
         const bottom = data[y1 * cols + x0]! * (1 - fx) + data[y1 * cols + x1]! * fx;
         score = top * (1 - fy) + bottom * fy;

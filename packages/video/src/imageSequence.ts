@@ -58,9 +58,24 @@ export async function decodeImageSequence(files: string[], options: ImageSequenc
   // Nearest-neighbour for masks, so a scaled mask stays a mask; bilinear area-ish for pictures.
   const flags = mask ? 'neighbor' : 'bilinear';
   const args = [
-    '-v', 'error', '-nostdin', '-f', 'concat', '-safe', '0', '-i', list,
-    '-vf', `scale=${width}:${height}:flags=${flags}`, '-fps_mode', 'passthrough',
-    '-pix_fmt', mask ? 'gray' : 'rgb24', '-f', 'rawvideo', '-',
+    '-v',
+    'error',
+    '-nostdin',
+    '-f',
+    'concat',
+    '-safe',
+    '0',
+    '-i',
+    list,
+    '-vf',
+    `scale=${width}:${height}:flags=${flags}`,
+    '-fps_mode',
+    'passthrough',
+    '-pix_fmt',
+    mask ? 'gray' : 'rgb24',
+    '-f',
+    'rawvideo',
+    '-',
   ];
   const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const unregister = killOnExit(() => child.kill('SIGKILL'));

@@ -47,8 +47,7 @@ export function prepareStreamFile(src: string, out?: string): Promise<string> {
   if (!existsSync(abs)) return Promise.reject(new StreamError(`video file not found: ${src}`));
   const st = statSync(abs);
   const key = `${abs}:${st.size}:${st.mtimeMs}`;
-  const target =
-    out ?? join(tmpdir(), 'vigil-rtsp', `${basename(abs).replace(/\.[^.]+$/, '')}-${createHash('sha1').update(key).digest('hex').slice(0, 12)}.ts`);
+  const target = out ?? join(tmpdir(), 'vigil-rtsp', `${basename(abs).replace(/\.[^.]+$/, '')}-${createHash('sha1').update(key).digest('hex').slice(0, 12)}.ts`);
   const cacheKey = `${key}->${target}`;
   let job = prepared.get(cacheKey);
   if (!job) {

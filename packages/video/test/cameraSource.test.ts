@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame } from '@vigil/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CameraSource,
-  LocalRtspServer,
-  decodeFrames,
-  encodeVideo,
-  type CameraSourceOptions,
-  type CameraStateChange,
-} from '../src/index.js';
+import { CameraSource, LocalRtspServer, decodeFrames, encodeVideo, type CameraSourceOptions, type CameraStateChange } from '../src/index.js';
 
 const STREET = fileURLToPath(new URL('../../../footage/street.mp4', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,7 +78,8 @@ describe('CameraSource over a local RTSP server (TCP)', () => {
     try {
       await until(() => frames.length >= 3, 15_000, 'first frames');
       // Only states after the pause count: a machine busy at start-up may already have stalled once.
-      const fromState = states.length, restartsBefore = source.restarts;
+      const fromState = states.length,
+        restartsBefore = source.restarts;
       server.pause(); // connection stays open, no data: only the watchdog can notice
       const stallMs = await until(() => states.slice(fromState).some((s) => /stalled/.test(s.reason)), 6_000, 'the stall watchdog');
       expect(stallMs).toBeGreaterThanOrEqual(1_000);

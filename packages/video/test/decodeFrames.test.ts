@@ -79,7 +79,12 @@ describe('probeVideo and encodeVideo', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-encode-'));
     for (const name of ['clip.mp4', 'clip.ts']) {
       const out = join(dir, name);
-      await encodeVideo((async function* () { for (const f of source) yield f.data; })(), { width: 320, height: 176, fps: 10, out });
+      await encodeVideo(
+        (async function* () {
+          for (const f of source) yield f.data;
+        })(),
+        { width: 320, height: 176, fps: 10, out },
+      );
       const info = await probeVideo(out);
       expect([info.width, info.height]).toEqual([320, 176]);
       expect(info.durationSeconds).toBeCloseTo(2, 0);

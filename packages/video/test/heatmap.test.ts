@@ -11,7 +11,10 @@ describe('renderHeatmap', () => {
   it('turns a 2×2 map into a frame-sized RGB image, cold where the score is low and hot over the threshold', () => {
     const out = renderHeatmap(map(2, 2, [0, 0.5, 1, 2]), 40, 20);
     expect(out).toHaveLength(40 * 20 * 3);
-    const zero = pixel(out, 40, 2, 2), half = pixel(out, 40, 37, 2), one = pixel(out, 40, 2, 17), two = pixel(out, 40, 37, 17);
+    const zero = pixel(out, 40, 2, 2),
+      half = pixel(out, 40, 37, 2),
+      one = pixel(out, 40, 2, 17),
+      two = pixel(out, 40, 37, 17);
     expect(zero).toEqual(turbo(0));
     // Half the threshold is still blue; the threshold itself is warm (more red than blue); twice it is hotter still.
     expect(warmth(half)).toBeLessThan(0);
@@ -40,7 +43,8 @@ describe('renderHeatmap', () => {
   it('blends over the frame: normal areas keep most of the picture, hot areas take the colour', () => {
     const frame = new Uint8Array(20 * 10 * 3).fill(200);
     const out = renderHeatmap(map(2, 1, [0, 3]), 20, 10, undefined, { frame });
-    const cold = pixel(out, 20, 1, 5), hot = pixel(out, 20, 18, 5);
+    const cold = pixel(out, 20, 1, 5),
+      hot = pixel(out, 20, 18, 5);
     // 35 % of 0.75 of the dark-blue colour over a grey 200: still clearly the grey frame.
     for (const c of cold) expect(Math.abs(c - 200)).toBeLessThan(160);
     expect(cold[0]).toBeGreaterThan(100);

@@ -25,7 +25,11 @@ describe('why a camera delivers no frames', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-faults-'));
     const noise = join(dir, 'noise.mp4');
     writeFileSync(noise, randomBytes(200_000));
-    const urls: [string, SourceFault][] = [['rtsp://127.0.0.1:1/cam', 'refused'], [join(dir, 'missing.mp4'), 'not-found'], [noise, 'not-video']];
+    const urls: [string, SourceFault][] = [
+      ['rtsp://127.0.0.1:1/cam', 'refused'],
+      [join(dir, 'missing.mp4'), 'not-found'],
+      [noise, 'not-video'],
+    ];
     const faults = await Promise.all(
       urls.map(
         ([url]) =>

@@ -19,10 +19,7 @@ function port(value: string): number {
   return n;
 }
 
-const program = new Command('vigil')
-  .description('Real-time video anomaly monitor for traffic cameras')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
+const program = new Command('vigil').description('Real-time video anomaly monitor for traffic cameras').showHelpAfterError('(run with --help for usage)').exitOverride();
 
 program
   .command('up')
@@ -71,7 +68,10 @@ function combineOption(): Option {
 }
 
 function memberList(value: string): string[] {
-  return value.split(',').map((m) => m.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
 }
 
 program
@@ -80,7 +80,7 @@ program
   .requiredOption('--camera <id>', 'camera id')
   .requiredOption('-i, --input <source>', 'video file, folder of images (or of image clips), or RTSP/HTTP URL')
   .option('-o, --out <dir>', 'models folder of the camera: the version goes to <dir>/<version>/ (default with --data: <data>/models/<camera>)')
-  .option('--data <dir>', "data directory: its operator-marked normal frames of the camera are learned too")
+  .option('--data <dir>', 'data directory: its operator-marked normal frames of the camera are learned too')
   .option('--seconds <n>', 'seconds of footage to learn from (a file is looped to reach it; default: the whole file, 30 s of a URL)', positiveNumber)
   .option('--fps <n>', 'analysed frames per second (default 5)', positiveNumber)
   .option('--width <n>', 'analysed frame width in pixels (default 320)', positiveInteger)
@@ -104,10 +104,12 @@ program
   .option('--no-member-pixels', 'skip per-member pixel AUROC (saves a scoring pass per member)')
   .option('--threads <n>', 'threads scoring the test clips (default: one per core)', positiveInteger)
   .addOption(combineOption())
-  .action(async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; threads?: number; combine?: CombineRule }) => {
-    const { runEvalCommand } = await import('./commands/eval.js');
-    await runEvalCommand(opts);
-  });
+  .action(
+    async (opts: { dataset: string; json?: string; members?: string[]; width?: number; fpsTrain?: number; datasetFps?: number; memberPixels: boolean; threads?: number; combine?: CombineRule }) => {
+      const { runEvalCommand } = await import('./commands/eval.js');
+      await runEvalCommand(opts);
+    },
+  );
 
 program
   .command('synth')

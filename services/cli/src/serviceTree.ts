@@ -10,7 +10,10 @@ export class ServiceTree {
   private readonly children = new Map<ServiceName, ChildProcess>();
   private stopping = false;
 
-  constructor(private readonly configFile: string, private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly configFile: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   start(names: ServiceName[]): void {
     for (const name of names) this.spawn(name);

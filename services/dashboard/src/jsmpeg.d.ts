@@ -4,7 +4,10 @@ declare module '@cycjimmy/jsmpeg-player' {
     destroy(): void;
   }
   interface JSMpegStatic {
-    Player: new (url: string, options: { canvas: HTMLCanvasElement; audio?: boolean; autoplay?: boolean; disableGl?: boolean; videoBufferSize?: number; onSourceEstablished?: () => void; onVideoDecode?: () => void }) => JSMpegPlayer;
+    Player: new (
+      url: string,
+      options: { canvas: HTMLCanvasElement; audio?: boolean; autoplay?: boolean; disableGl?: boolean; videoBufferSize?: number; onSourceEstablished?: () => void; onVideoDecode?: () => void },
+    ) => JSMpegPlayer;
   }
   const JSMpeg: JSMpegStatic;
   export default JSMpeg;

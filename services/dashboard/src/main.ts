@@ -80,13 +80,27 @@ class Page {
   private readonly main: HTMLElement;
   private readonly reviewsPage: HTMLElement;
 
-  constructor(private readonly api: Api, private readonly role: Role, private readonly cameras: CameraInfo[], private readonly book: AlertBook, private readonly live: LiveConnection) {
+  constructor(
+    private readonly api: Api,
+    role: Role,
+    private readonly cameras: CameraInfo[],
+    private readonly book: AlertBook,
+    private readonly live: LiveConnection,
+  ) {
     this.statusEl = h('span', { class: 'live-status', 'data-status': 'connecting' }, 'connecting…');
     this.errorEl = h('p', { class: 'page-error', role: 'alert', hidden: true });
-    const muteButton = h('button', { type: 'button', class: 'mute', onclick: () => {
-      sound.muted = !sound.muted;
-      muteButton.textContent = sound.muted ? 'Sound off' : 'Sound on';
-    } }, 'Sound on');
+    const muteButton = h(
+      'button',
+      {
+        type: 'button',
+        class: 'mute',
+        onclick: () => {
+          sound.muted = !sound.muted;
+          muteButton.textContent = sound.muted ? 'Sound off' : 'Sound on';
+        },
+      },
+      'Sound on',
+    );
     const nav = (hash: string, label: string) => h('a', { href: hash, class: 'nav' }, label);
     const header = h(
       'header',

@@ -48,7 +48,7 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
     const [err, value] = results[i] ?? [null, {}];
     // A key of another type is someone else's bug; show the camera as unknown rather than fail the list.
     if (err && !/^WRONGTYPE/.test(err.message)) throw err;
-    const hash = (err ? {} : value ?? {}) as Record<string, string>;
+    const hash = (err ? {} : (value ?? {})) as Record<string, string>;
     return {
       id: cam.id,
       name: cam.name ?? null,

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger, Role } from '@vigil/core';
 import type { TokenAuth } from './auth.js';
 import type { StreamedAlert } from './alertStream.js';
-import { LiveClient, type LiveClientLimits } from './liveClient.js';
+import { LiveSubscriber, type LiveSubscriberLimits } from './liveSubscriber.js';
 import { parseClientMessage } from './liveMessages.js';
 import type { GatewayMetrics } from './metrics.js';
 
@@ -20,10 +20,10 @@ export interface LiveHubOptions {
   replay: (since: string) => AsyncIterable<StreamedAlert>;
   /** The configured camera ids: a subscription to another is refused with an error that names it. */
   cameras?: readonly string[];
-  limits?: Partial<LiveClientLimits>;
+  limits?: Partial<LiveSubscriberLimits>;
 }
 
-const DEFAULT_LIMITS: LiveClientLimits = { maxBufferedBytes: 4 * 1024 * 1024, maxPendingEvents: 10_000 };
+const DEFAULT_LIMITS: LiveSubscriberLimits = { maxBufferedBytes: 4 * 1024 * 1024, maxPendingEvents: 10_000 };
 
 function refuse(socket: Duplex, status: number, reason: string, error: string): void {
   const body = JSON.stringify({ error });
@@ -38,8 +38,8 @@ export type OtherUpgrades = (path: string, req: IncomingMessage, socket: Duplex,
 
 export class LiveHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  private readonly clients = new Set<LiveClient>();
-  private readonly limits: LiveClientLimits;
+  private readonly clients = new Set<LiveSubscriber>();
+  private readonly limits: LiveSubscriberLimits;
   private heartbeat: NodeJS.Timeout | undefined;
   private others: OtherUpgrades | undefined;
 
@@ -78,20 +78,25 @@ export class LiveHub {
     try {
       path = new URL(req.url ?? '/', 'http://localhost').pathname;
     } catch {
-      return refuse(socket, 400, 'Bad Request', 'malformed URL');
+      refuse(socket, 400, 'Bad Request', 'malformed URL');
+      return;
     }
     if (path !== LIVE_PATH) {
       if (this.others?.(path, req, socket, head)) return;
-      return refuse(socket, 404, 'Not Found', `no WebSocket at ${path}`);
+      refuse(socket, 404, 'Not Found', `no WebSocket at ${path}`);
+      return;
     }
     const role = this.opts.auth.authenticate(req.headers.authorization, req.url);
-    if (!role) return refuse(socket, 401, 'Unauthorized', 'missing or invalid token');
+    if (!role) {
+      refuse(socket, 401, 'Unauthorized', 'missing or invalid token');
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, role));
   }
 
   private onConnection(ws: WebSocket, role: Role): void {
     const { metrics, log } = this.opts;
-    const client = new LiveClient(ws, role, this.limits, {
+    const client = new LiveSubscriber(ws, role, this.limits, {
       pushed: (kind) => metrics.alertEventsPushed.inc({ event: kind }),
       dropped: (reason) => {
         metrics.wsDropped.inc({ reason });
@@ -110,7 +115,7 @@ export class LiveHub {
     client.sendJson({ type: 'hello', role, serverTime: new Date().toISOString() });
   }
 
-  private onMessage(client: LiveClient, text: string | null): void {
+  private onMessage(client: LiveSubscriber, text: string | null): void {
     const parsed = text === null ? { ok: false as const, error: 'binary messages are not supported' } : parseClientMessage(text);
     if (!parsed.ok) {
       client.sendJson({ type: 'error', message: parsed.error });
@@ -119,7 +124,10 @@ export class LiveHub {
     const { cameras, since } = parsed.message;
     const unknown = this.opts.cameras && cameras ? cameras.filter((c) => !this.opts.cameras!.includes(c)) : [];
     if (unknown.length > 0) {
-      client.sendJson({ type: 'error', message: `subscribe: unknown camera${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => JSON.stringify(c)).join(', ')}; cameras are ${this.opts.cameras!.join(', ')}` });
+      client.sendJson({
+        type: 'error',
+        message: `subscribe: unknown camera${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => JSON.stringify(c)).join(', ')}; cameras are ${this.opts.cameras!.join(', ')}`,
+      });
       return;
     }
     client.enqueue(async () => {

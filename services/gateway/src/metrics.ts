@@ -27,11 +27,31 @@ export class GatewayMetrics {
   });
   private readonly redisUp = new Gauge({ name: 'vigil_gateway_redis_up', help: '1 when the last scrape could read Redis', registers: [this.registry] });
   private readonly framesIn = new Gauge({ name: 'vigil_camera_frames_in', help: 'Frames received by ingest (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
-  private readonly framesDropped = new Gauge({ name: 'vigil_camera_frames_dropped', help: 'Frames dropped by ingest backpressure (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
-  private readonly framesScored = new Gauge({ name: 'vigil_camera_frames_scored', help: 'Frames scored by workers (counter kept in Redis)', labelNames: ['camera'] as const, registers: [this.registry] });
-  private readonly scoreSeconds = new Gauge({ name: 'vigil_camera_score_seconds_total', help: 'Seconds workers spent scoring frames (counter kept in Redis); divide by frames scored for mean latency', labelNames: ['camera'] as const, registers: [this.registry] });
-  private readonly cameraState = new Gauge({ name: 'vigil_camera_state', help: '1 for the camera pipeline\'s current state', labelNames: ['camera', 'state'] as const, registers: [this.registry] });
-  private readonly lastFrame = new Gauge({ name: 'vigil_camera_last_frame_timestamp_seconds', help: 'When ingest last received a frame (Unix seconds)', labelNames: ['camera'] as const, registers: [this.registry] });
+  private readonly framesDropped = new Gauge({
+    name: 'vigil_camera_frames_dropped',
+    help: 'Frames dropped by ingest backpressure (counter kept in Redis)',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+  });
+  private readonly framesScored = new Gauge({
+    name: 'vigil_camera_frames_scored',
+    help: 'Frames scored by workers (counter kept in Redis)',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+  });
+  private readonly scoreSeconds = new Gauge({
+    name: 'vigil_camera_score_seconds_total',
+    help: 'Seconds workers spent scoring frames (counter kept in Redis); divide by frames scored for mean latency',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+  });
+  private readonly cameraState = new Gauge({ name: 'vigil_camera_state', help: "1 for the camera pipeline's current state", labelNames: ['camera', 'state'] as const, registers: [this.registry] });
+  private readonly lastFrame = new Gauge({
+    name: 'vigil_camera_last_frame_timestamp_seconds',
+    help: 'When ingest last received a frame (Unix seconds)',
+    labelNames: ['camera'] as const,
+    registers: [this.registry],
+  });
   private readonly queueWaiting = new Gauge({ name: 'vigil_frame_queue_waiting', help: 'Frame jobs waiting in the BullMQ queue', registers: [this.registry] });
 
   constructor() {

@@ -90,10 +90,16 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     replay: (since) => replayWithStore(redis, keys.alertEvents, history?.ready ? history.store : undefined, since, log),
   });
   hub.attach(app.server, dashboard.upgrade);
-  const reader = new AlertStreamReader(blocking, redis, keys.alertEvents, (alert) => {
-    metrics.alertEventsRead.inc({ event: alert.event.event });
-    hub.broadcast(alert);
-  }, log);
+  const reader = new AlertStreamReader(
+    blocking,
+    redis,
+    keys.alertEvents,
+    (alert) => {
+      metrics.alertEventsRead.inc({ event: alert.event.event });
+      hub.broadcast(alert);
+    },
+    log,
+  );
 
   let closing: Promise<void> | undefined;
   // Idempotent: a second close waits for the first.

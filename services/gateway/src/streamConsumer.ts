@@ -70,9 +70,7 @@ export class StreamConsumer {
         if (!ownPendingDone) ownPendingDone = await this.drainOwnPending();
         await this.claimAbandoned();
         const { group, consumer, key } = this.opts;
-        const res = (await this.blocking.xreadgroup('GROUP', group, consumer, 'COUNT', this.batch, 'BLOCK', this.blockMs, 'STREAMS', key, '>')) as
-          | Array<[string, StreamEntry[]]>
-          | null;
+        const res = (await this.blocking.xreadgroup('GROUP', group, consumer, 'COUNT', this.batch, 'BLOCK', this.blockMs, 'STREAMS', key, '>')) as Array<[string, StreamEntry[]]> | null;
         for (const [, entries] of res ?? []) await this.process(entries);
         if (this.failing) this.log.info(`${this.opts.what} running again`);
         this.failing = false;

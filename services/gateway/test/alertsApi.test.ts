@@ -89,7 +89,7 @@ describe('/v1/alerts API over the history', () => {
     expect((await h.request('POST', `/v1/alerts/${alerts[0]!.id}/ack`, undefined, {})).status).toBe(401);
   });
 
-  it('stores an acknowledgement with the token\'s role and note; a second one gets 409; a viewer gets 403', async () => {
+  it("stores an acknowledgement with the token's role and note; a second one gets 409; a viewer gets 403", async () => {
     const id = alerts[7]!.id;
     const viewer = await h.request('POST', `/v1/alerts/${id}/ack`, VIEWER, { note: 'seen' });
     expect(viewer.status).toBe(403);
@@ -112,7 +112,7 @@ describe('/v1/alerts API over the history', () => {
     expect((await h.request('POST', '/v1/alerts/no-such-alert/ack', OPERATOR, {})).status).toBe(404);
   });
 
-  it('stores feedback with the role; a false alarm\'s frame goes to the camera\'s normal data, and back out when confirmed', async () => {
+  it("stores feedback with the role; a false alarm's frame goes to the camera's normal data, and back out when confirmed", async () => {
     const a = alerts[10]!;
     const files = alertFilesDir(h.dataDir, a.id);
     await mkdir(files, { recursive: true });
@@ -183,7 +183,7 @@ describe('/v1/alerts API over the history', () => {
     expect((await h.request('GET', `/v1/alerts/${id}`, VIEWER)).json.alert.ack).toBeNull();
   });
 
-  it('serves snapshot.jpg and heatmap.jpg from the alert\'s folder on disk; 404 when absent', async () => {
+  it("serves snapshot.jpg and heatmap.jpg from the alert's folder on disk; 404 when absent", async () => {
     const a = alerts[13]!;
     const dir = alertFilesDir(h.dataDir, a.id);
     await mkdir(dir, { recursive: true });
@@ -191,7 +191,10 @@ describe('/v1/alerts API over the history', () => {
     const heatmap = Buffer.from([0xff, 0xd8, 0xff, 0xdb, 4, 5, 6, 0xff, 0xd9]);
     await writeFile(join(dir, ALERT_FILES.snapshot), snapshot);
     await writeFile(join(dir, ALERT_FILES.heatmap), heatmap);
-    for (const [file, bytes] of [['snapshot.jpg', snapshot], ['heatmap.jpg', heatmap]] as const) {
+    for (const [file, bytes] of [
+      ['snapshot.jpg', snapshot],
+      ['heatmap.jpg', heatmap],
+    ] as const) {
       const res = await fetch(`${h.gateway.url}/v1/alerts/${a.id}/${file}`, { headers: { authorization: `Bearer ${VIEWER}` } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/jpeg');
@@ -207,8 +210,21 @@ describe('/v1/alerts API over the history', () => {
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
     const paths = Object.keys(res.json.paths);
-    expect(paths).toEqual(expect.arrayContaining(['/healthz', '/metrics', '/v1/cameras', '/v1/alerts', '/v1/alerts/{id}', '/v1/alerts/{id}/ack',
-      '/v1/alerts/{id}/feedback', '/v1/alerts/{id}/snapshot.jpg', '/v1/alerts/{id}/heatmap.jpg', '/v1/live', '/v1/openapi.json']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/metrics',
+        '/v1/cameras',
+        '/v1/alerts',
+        '/v1/alerts/{id}',
+        '/v1/alerts/{id}/ack',
+        '/v1/alerts/{id}/feedback',
+        '/v1/alerts/{id}/snapshot.jpg',
+        '/v1/alerts/{id}/heatmap.jpg',
+        '/v1/live',
+        '/v1/openapi.json',
+      ]),
+    );
     // Every documented HTTP route exists on the gateway (the router answers something other than "no route").
     for (const path of paths.filter((p) => p !== '/v1/live')) {
       for (const method of Object.keys(res.json.paths[path])) {

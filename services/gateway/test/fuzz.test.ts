@@ -35,17 +35,64 @@ function random(seed: number): () => number {
 const pick = <T>(rnd: () => number, items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
 
 const HOSTILE_IDS = [
-  '../../../../etc/passwd', '..%2F..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..', '.', '%00', 'a%00b', '%zz', '%',
-  'x'.repeat(3000), '%F0%9F%98%80', "'%20OR%201%3D1%20--", '%3Cscript%3E', 'cam1%2F..%2F..%2F', '~root', 'CON', '-rf', 'cam1',
+  '../../../../etc/passwd',
+  '..%2F..%2F..%2Fetc%2Fpasswd',
+  '%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+  '..',
+  '.',
+  '%00',
+  'a%00b',
+  '%zz',
+  '%',
+  'x'.repeat(3000),
+  '%F0%9F%98%80',
+  "'%20OR%201%3D1%20--",
+  '%3Cscript%3E',
+  'cam1%2F..%2F..%2F',
+  '~root',
+  'CON',
+  '-rf',
+  'cam1',
 ];
 const BODIES: (string | undefined)[] = [
-  undefined, '', 'not json', '{', '[]', 'null', '123', '"text"', '{"note": 5}', '{"note": "' + 'n'.repeat(10_000) + '"}', '{"verdict": "maybe"}',
-  '{"verdict": "false-alarm", "note": ["x"]}', '{"file": "../../etc/passwd", "camera": "cam1"}', '{"file": "/etc/passwd", "camera": "nope"}',
-  '{"file": 7}', '{"__proto__": {"admin": true}}', '['.repeat(5000) + ']'.repeat(5000), '{"verdict": "confirmed", "extra": {"a": {"b": {"c": 1}}}}',
+  undefined,
+  '',
+  'not json',
+  '{',
+  '[]',
+  'null',
+  '123',
+  '"text"',
+  '{"note": 5}',
+  '{"note": "' + 'n'.repeat(10_000) + '"}',
+  '{"verdict": "maybe"}',
+  '{"verdict": "false-alarm", "note": ["x"]}',
+  '{"file": "../../etc/passwd", "camera": "cam1"}',
+  '{"file": "/etc/passwd", "camera": "nope"}',
+  '{"file": 7}',
+  '{"__proto__": {"admin": true}}',
+  '['.repeat(5000) + ']'.repeat(5000),
+  '{"verdict": "confirmed", "extra": {"a": {"b": {"c": 1}}}}',
 ];
 const QUERIES = [
-  '', '?limit=-1', '?limit=abc', '?limit=1e9', '?limit=0', '?from=yesterday', '?to=2025-13-45', '?cursor=garbage', '?cursor=' + 'A'.repeat(5000),
-  '?state=weird', '?camera=../../x', '?camera=nope', '?camera[]=x&camera[]=y', '?minutes=-5', '?minutes=1e12', '?minutes=abc', '?%zz=1', '?limit=1&limit=2',
+  '',
+  '?limit=-1',
+  '?limit=abc',
+  '?limit=1e9',
+  '?limit=0',
+  '?from=yesterday',
+  '?to=2025-13-45',
+  '?cursor=garbage',
+  '?cursor=' + 'A'.repeat(5000),
+  '?state=weird',
+  '?camera=../../x',
+  '?camera=nope',
+  '?camera[]=x&camera[]=y',
+  '?minutes=-5',
+  '?minutes=1e12',
+  '?minutes=abc',
+  '?%zz=1',
+  '?limit=1&limit=2',
 ];
 const TOKENS = [undefined, 'wrong-token-xyz', VIEWER, OPERATOR, ADMIN];
 const ROUTES: { method: 'GET' | 'POST'; path: (id: string) => string }[] = [
@@ -86,29 +133,33 @@ async function send(method: string, path: string, token: string | undefined, bod
 }
 
 describe('hostile HTTP requests', () => {
-  it.each([1, 2, 3, 4])('are each answered with one clear error or the resource, never a 5xx or a leak (seed %i)', async (seed) => {
-    const rnd = random(seed * 7919 + 1);
-    // The one alert that exists is among them, so acknowledging and feedback also run for real.
-    const ids = [...HOSTILE_IDS, alertId];
-    for (let n = 0; n < 120; n++) {
-      const route = pick(rnd, ROUTES);
-      const path = route.path(pick(rnd, ids)) + pick(rnd, QUERIES);
-      const body = route.method === 'POST' ? pick(rnd, BODIES) : undefined;
-      const type = pick(rnd, ['application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined]);
-      const token = pick(rnd, TOKENS);
-      const what = `seed ${seed} #${n}: ${route.method} ${path.slice(0, 120)} token=${token ?? '-'} type=${type ?? '-'} body=${(body ?? '-').slice(0, 60)}`;
-      const r = await send(route.method, path, token, body, type);
-      expect(r.status, what).toBeLessThan(500);
-      expect(leaks(r.text), what).toBeUndefined();
-      if (r.status >= 400 && r.type.includes('json')) {
-        const error = (JSON.parse(r.text) as { error?: unknown }).error;
-        expect(typeof error, what).toBe('string');
-        expect((error as string).length, what).toBeGreaterThan(0);
-        expect(error as string, what).not.toContain('\n');
+  it.each([1, 2, 3, 4])(
+    'are each answered with one clear error or the resource, never a 5xx or a leak (seed %i)',
+    async (seed) => {
+      const rnd = random(seed * 7919 + 1);
+      // The one alert that exists is among them, so acknowledging and feedback also run for real.
+      const ids = [...HOSTILE_IDS, alertId];
+      for (let n = 0; n < 120; n++) {
+        const route = pick(rnd, ROUTES);
+        const path = route.path(pick(rnd, ids)) + pick(rnd, QUERIES);
+        const body = route.method === 'POST' ? pick(rnd, BODIES) : undefined;
+        const type = pick(rnd, ['application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined]);
+        const token = pick(rnd, TOKENS);
+        const what = `seed ${seed} #${n}: ${route.method} ${path.slice(0, 120)} token=${token ?? '-'} type=${type ?? '-'} body=${(body ?? '-').slice(0, 60)}`;
+        const r = await send(route.method, path, token, body, type);
+        expect(r.status, what).toBeLessThan(500);
+        expect(leaks(r.text), what).toBeUndefined();
+        if (r.status >= 400 && r.type.includes('json')) {
+          const error = (JSON.parse(r.text) as { error?: unknown }).error;
+          expect(typeof error, what).toBe('string');
+          expect((error as string).length, what).toBeGreaterThan(0);
+          expect(error as string, what).not.toContain('\n');
+        }
       }
-    }
-    expect((await send('GET', '/healthz', undefined, undefined, undefined)).status).toBe(200);
-  }, 120_000);
+      expect((await send('GET', '/healthz', undefined, undefined, undefined)).status).toBe(200);
+    },
+    120_000,
+  );
 
   it('answers a 10 MB body with 413 and a JSON error, and keeps serving', async () => {
     const big = JSON.stringify({ note: 'x'.repeat(10 * 1024 * 1024) });
@@ -140,9 +191,19 @@ describe('hostile WebSocket messages', () => {
   it('answers each bad message on /v1/live with one error and keeps the connection', async () => {
     const { ws, messages } = await open('/v1/live');
     const bad: (string | Buffer)[] = [
-      'not json', '{', '[]', 'null', '42', '{"type": 5}', '{"type": "subscribe", "cameras": "cam1"}', '{"type": "subscribe", "cameras": [1, 2]}',
-      '{"type": "subscribe", "since": {"$gt": ""}}', '{"type": "subscribe", "cameras": ["../../etc"]}', '{"type": "subscribe", "cameras": ["nope"]}',
-      '{"type": "unsubscribe"}', Buffer.from([0, 1, 2, 255]),
+      'not json',
+      '{',
+      '[]',
+      'null',
+      '42',
+      '{"type": 5}',
+      '{"type": "subscribe", "cameras": "cam1"}',
+      '{"type": "subscribe", "cameras": [1, 2]}',
+      '{"type": "subscribe", "since": {"$gt": ""}}',
+      '{"type": "subscribe", "cameras": ["../../etc"]}',
+      '{"type": "subscribe", "cameras": ["nope"]}',
+      '{"type": "unsubscribe"}',
+      Buffer.from([0, 1, 2, 255]),
     ];
     for (const m of bad) ws.send(m);
     await until(() => messages.filter((m) => m.type === 'error').length === bad.length, 'one error per bad message');

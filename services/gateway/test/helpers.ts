@@ -21,10 +21,38 @@ export function testConfig(overrides: { redisUrl?: string; heartbeatSeconds?: nu
       host: '127.0.0.1',
       port: 0,
       heartbeatSeconds: overrides.heartbeatSeconds ?? 30,
-      tokens: [{ token: VIEWER_TOKEN, role: 'viewer' }, { token: ADMIN_TOKEN, role: 'admin' }],
+      tokens: [
+        { token: VIEWER_TOKEN, role: 'viewer' },
+        { token: ADMIN_TOKEN, role: 'admin' },
+      ],
     },
     cameras: [
-      { id: 'cam1', name: 'North gate', url: 'rtsp://example/1', masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }], zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }] },
+      {
+        id: 'cam1',
+        name: 'North gate',
+        url: 'rtsp://example/1',
+        masks: [
+          {
+            name: 'clock',
+            polygon: [
+              [0, 0],
+              [0.3, 0],
+              [0.3, 0.08],
+            ],
+          },
+        ],
+        zones: [
+          {
+            name: 'lane',
+            polygon: [
+              [0.2, 0.4],
+              [0.6, 0.4],
+              [0.9, 1],
+              [0.1, 1],
+            ],
+          },
+        ],
+      },
       { id: 'cam2', url: 'rtsp://example/2' },
     ],
   });
@@ -53,10 +81,17 @@ export async function startHarness(overrides: Parameters<typeof testConfig>[0] =
     async addAlert(cameraId, event = 'open') {
       const now = new Date().toISOString();
       const alert = {
-        id: `${cameraId}-${randomUUID().slice(0, 8)}`, cameraId, state: event === 'close' ? 'closed' : 'open',
-        startedAt: now, updatedAt: now, score: 1.7, frame: { width: 320, height: 180 },
-        regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.2, score: 2.1 }], members: { patchGaussian: 1.7 },
-        modelVersion: 'v1', snapshotUrl: `http://example/v1/alerts/x/snapshot.jpg`,
+        id: `${cameraId}-${randomUUID().slice(0, 8)}`,
+        cameraId,
+        state: event === 'close' ? 'closed' : 'open',
+        startedAt: now,
+        updatedAt: now,
+        score: 1.7,
+        frame: { width: 320, height: 180 },
+        regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.2, score: 2.1 }],
+        members: { patchGaussian: 1.7 },
+        modelVersion: 'v1',
+        snapshotUrl: `http://example/v1/alerts/x/snapshot.jpg`,
       };
       const id = await redis.xadd(keys.alertEvents, '*', 'event', JSON.stringify({ type: 'alert', event, alert }));
       return id!;

@@ -73,11 +73,25 @@ describe('history recorder', () => {
     const e2 = await h.emit('update', { ...alert, score: 3.2, updatedAt: new Date(t0.getTime() + 2000).toISOString(), regions: [] });
     const e3 = await h.emit('close', { ...alert, state: 'closed', score: 2.5, updatedAt: new Date(t0.getTime() + 5000).toISOString(), endedAt: new Date(t0.getTime() + 5000).toISOString() });
     const json = await h.until(`/v1/alerts/${alert.id}`, (j) => j.events?.length === 3);
-    expect(json.events.map((e: { eventId: string; kind: string }) => [e.eventId, e.kind])).toEqual([[e1, 'open'], [e2, 'update'], [e3, 'close']]);
+    expect(json.events.map((e: { eventId: string; kind: string }) => [e.eventId, e.kind])).toEqual([
+      [e1, 'open'],
+      [e2, 'update'],
+      [e3, 'close'],
+    ]);
     expect(json.alert).toMatchObject({
-      id: alert.id, cameraId: 'cam1', state: 'closed', startedAt: alert.startedAt, endedAt: new Date(t0.getTime() + 5000).toISOString(),
-      score: 2.5, peakScore: 3.2, frame: { width: 320, height: 176 }, modelVersion: 'v1',
-      snapshotUrl: `/v1/alerts/${alert.id}/snapshot.jpg`, heatmapUrl: `/v1/alerts/${alert.id}/heatmap.jpg`, ack: null, feedback: null,
+      id: alert.id,
+      cameraId: 'cam1',
+      state: 'closed',
+      startedAt: alert.startedAt,
+      endedAt: new Date(t0.getTime() + 5000).toISOString(),
+      score: 2.5,
+      peakScore: 3.2,
+      frame: { width: 320, height: 176 },
+      modelVersion: 'v1',
+      snapshotUrl: `/v1/alerts/${alert.id}/snapshot.jpg`,
+      heatmapUrl: `/v1/alerts/${alert.id}/heatmap.jpg`,
+      ack: null,
+      feedback: null,
     });
     // Acknowledged in the group only once stored.
     const pending = (await h.redis.xpending(h.streamKey, HISTORY_GROUP)) as [number, ...unknown[]];
@@ -155,7 +169,7 @@ describe('AlertStore.record', () => {
     expect((await store.events(alert.id)).map((e) => e.eventId)).toEqual(['1740823200000-0', '1740823209000-0']);
   });
 
-  it('retention deletes a camera\'s alerts idle past its retentionDays, with their files, and keeps the rest', async () => {
+  it("retention deletes a camera's alerts idle past its retentionDays, with their files, and keeps the rest", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'vigil-retention-'));
     try {
       const now = Date.parse('2025-06-30T00:00:00Z');
@@ -186,4 +200,3 @@ describe('AlertStore.record', () => {
     }
   });
 });
-

@@ -52,19 +52,35 @@ export function historyConfig(postgresUrl: string | undefined, dataDir: string, 
     gateway: {
       host: '127.0.0.1',
       port: 0,
-      tokens: [{ token: VIEWER, role: 'viewer' }, { token: OPERATOR, role: 'operator' }, { token: ADMIN, role: 'admin' }],
+      tokens: [
+        { token: VIEWER, role: 'viewer' },
+        { token: OPERATOR, role: 'operator' },
+        { token: ADMIN, role: 'admin' },
+      ],
     },
     ...(postgresUrl ? { history: { postgresUrl } } : {}),
-    cameras: [{ id: 'cam1', url: 'rtsp://example/1', retentionDays: 7 }, { id: 'cam2', url: 'rtsp://example/2' }],
+    cameras: [
+      { id: 'cam1', url: 'rtsp://example/1', retentionDays: 7 },
+      { id: 'cam2', url: 'rtsp://example/2' },
+    ],
   });
 }
 
 export function makeAlert(cameraId: string, startedAt: Date, overrides: Partial<Alert> = {}): Alert {
   const id = overrides.id ?? `${cameraId}-${randomUUID().slice(0, 12)}`;
   return {
-    id, cameraId, state: 'open', startedAt: startedAt.toISOString(), updatedAt: startedAt.toISOString(), score: 1.5,
-    frame: { width: 320, height: 176 }, regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.25, score: 1.9 }],
-    members: { patchGaussian: 1.5 }, modelVersion: 'v1', snapshotUrl: `/v1/alerts/${id}/snapshot.jpg`, ...overrides,
+    id,
+    cameraId,
+    state: 'open',
+    startedAt: startedAt.toISOString(),
+    updatedAt: startedAt.toISOString(),
+    score: 1.5,
+    frame: { width: 320, height: 176 },
+    regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.25, score: 1.9 }],
+    members: { patchGaussian: 1.5 },
+    modelVersion: 'v1',
+    snapshotUrl: `/v1/alerts/${id}/snapshot.jpg`,
+    ...overrides,
   };
 }
 

@@ -62,7 +62,12 @@ describe('/v1/live replay from the history when the stream was trimmed', () => {
     try {
       client.send({ type: 'subscribe', since: ids[9] });
       const subscribed = await client.waitFor((m) => m.type === 'subscribed');
-      expect(client.alerts().map((m) => m.eventId).slice(0, 2)).toEqual(ids.slice(10));
+      expect(
+        client
+          .alerts()
+          .map((m) => m.eventId)
+          .slice(0, 2),
+      ).toEqual(ids.slice(10));
       expect(subscribed.replayed).toBeGreaterThanOrEqual(2);
     } finally {
       client.close();

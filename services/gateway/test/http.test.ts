@@ -7,8 +7,7 @@ import { ADMIN_TOKEN, startHarness, testConfig, VIEWER_TOKEN, type Harness } fro
 
 describe('gateway HTTP API', () => {
   let h: Harness;
-  const get = (path: string, token?: string) =>
-    fetch(`${h.gateway.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const get = (path: string, token?: string) => fetch(`${h.gateway.url}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
 
   beforeAll(async () => {
     h = await startHarness();
@@ -31,9 +30,19 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
-    for (const name of ['vigil_gateway_ws_clients', 'vigil_gateway_alert_events_pushed_total', 'vigil_gateway_alert_events_read_total',
-      'vigil_gateway_ws_dropped_total', 'vigil_gateway_redis_up', 'vigil_camera_frames_in', 'vigil_camera_frames_dropped',
-      'vigil_camera_frames_scored', 'vigil_camera_state', 'vigil_camera_last_frame_timestamp_seconds', 'vigil_frame_queue_waiting']) {
+    for (const name of [
+      'vigil_gateway_ws_clients',
+      'vigil_gateway_alert_events_pushed_total',
+      'vigil_gateway_alert_events_read_total',
+      'vigil_gateway_ws_dropped_total',
+      'vigil_gateway_redis_up',
+      'vigil_camera_frames_in',
+      'vigil_camera_frames_dropped',
+      'vigil_camera_frames_scored',
+      'vigil_camera_state',
+      'vigil_camera_last_frame_timestamp_seconds',
+      'vigil_frame_queue_waiting',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toContain('vigil_camera_frames_in{camera="cam1"} 120');
@@ -59,9 +68,38 @@ describe('gateway HTTP API', () => {
     expect(await res.json()).toEqual({
       cameras: [
         {
-          id: 'cam1', name: 'North gate', state: 'running', reason: null, detail: null, framesIn: 120, dropped: 3, scored: 110, scoreSeconds: 1.65, lastFrameAt: '2025-11-30T10:00:00.000Z', learn: null,
-          masks: [{ name: 'clock', polygon: [[0, 0], [0.3, 0], [0.3, 0.08]] }],
-          zones: [{ name: 'lane', polygon: [[0.2, 0.4], [0.6, 0.4], [0.9, 1], [0.1, 1]] }],
+          id: 'cam1',
+          name: 'North gate',
+          state: 'running',
+          reason: null,
+          detail: null,
+          framesIn: 120,
+          dropped: 3,
+          scored: 110,
+          scoreSeconds: 1.65,
+          lastFrameAt: '2025-11-30T10:00:00.000Z',
+          learn: null,
+          masks: [
+            {
+              name: 'clock',
+              polygon: [
+                [0, 0],
+                [0.3, 0],
+                [0.3, 0.08],
+              ],
+            },
+          ],
+          zones: [
+            {
+              name: 'lane',
+              polygon: [
+                [0.2, 0.4],
+                [0.6, 0.4],
+                [0.9, 1],
+                [0.1, 1],
+              ],
+            },
+          ],
         },
         { id: 'cam2', name: null, state: 'unknown', reason: null, detail: null, framesIn: 0, dropped: 0, scored: 0, scoreSeconds: 0, lastFrameAt: null, learn: null, masks: [], zones: [] },
       ],

@@ -24,8 +24,13 @@ const REPO_ROOT = new URL('../../..', import.meta.url).pathname;
 const VIEWER = 'viewer-token-1';
 const OPERATOR = 'operator-token-1';
 const spec: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 24, durationSeconds: 8, enterSeconds: 0.2,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 },
+  kind: 'stopped-vehicle',
+  startSeconds: 24,
+  durationSeconds: 8,
+  enterSeconds: 0.2,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.55, y: 0.62 },
+  velocity: { x: -0.08, y: -0.1 },
 };
 
 describe('/v1/reviews', () => {
@@ -68,8 +73,16 @@ describe('/v1/reviews', () => {
       namespace: ns,
       dataDir,
       redis: { url: REDIS_URL },
-      gateway: { tokens: [{ token: VIEWER, role: 'viewer' }, { token: OPERATOR, role: 'operator' }] },
-      cameras: [{ id: 'street', url: 'rtsp://127.0.0.1/street' }, { id: 'untrained', url: 'rtsp://127.0.0.1/x' }],
+      gateway: {
+        tokens: [
+          { token: VIEWER, role: 'viewer' },
+          { token: OPERATOR, role: 'operator' },
+        ],
+      },
+      cameras: [
+        { id: 'street', url: 'rtsp://127.0.0.1/street' },
+        { id: 'untrained', url: 'rtsp://127.0.0.1/x' },
+      ],
     });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
 
@@ -79,7 +92,8 @@ describe('/v1/reviews', () => {
     recording = join(dataDir, 'recordings', 'street.mp4');
     copyFileSync(video, recording);
     const frames: Uint8Array[] = [];
-    let width = 0, height = 0;
+    let width = 0,
+      height = 0;
     for await (const f of decodeFrames(recording, { fps: 5, width: 320, maxFrames: 60 })) {
       frames.push(f.data);
       width = f.width;

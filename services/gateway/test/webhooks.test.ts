@@ -102,7 +102,10 @@ describe('signed webhooks', () => {
   });
 
   it('sends only events of the cameras an endpoint lists', async () => {
-    const { ns } = await start([{ id: 'only-cam2', url: `${receiver.url}/only-cam2`, cameras: ['cam2'] }, { id: 'all', url: `${receiver.url}/all` }]);
+    const { ns } = await start([
+      { id: 'only-cam2', url: `${receiver.url}/only-cam2`, cameras: ['cam2'] },
+      { id: 'all', url: `${receiver.url}/all` },
+    ]);
     await addAlertEvent(redis, ns, 'cam1');
     const cam2 = await addAlertEvent(redis, ns, 'cam2');
     await receiver.waitUntil(() => receiver.at('/all').length === 2);
@@ -130,8 +133,15 @@ describe('retries', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(310);
     expect(Math.max(...gaps)).toBeLessThan(3000);
 
-    const rows = await waitFor(() => deliveryRows(db.pool, 'flaky'), (r) => r.length === 3);
-    expect(rows.map((r) => [r.attempt, r.status_code, r.state])).toEqual([[1, 500, 'retrying'], [2, 500, 'retrying'], [3, 200, 'delivered']]);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'flaky'),
+      (r) => r.length === 3,
+    );
+    expect(rows.map((r) => [r.attempt, r.status_code, r.state])).toEqual([
+      [1, 500, 'retrying'],
+      [2, 500, 'retrying'],
+      [3, 200, 'delivered'],
+    ]);
     expect(rows.every((r) => r.event_id === eventId && r.webhook_id === `msg_${eventId}` && r.duration_ms >= 0)).toBe(true);
     expect(rows[0]!.next_attempt_at).toBeInstanceOf(Date);
     expect(rows[2]!.next_attempt_at).toBeNull();
@@ -141,7 +151,10 @@ describe('retries', () => {
     responders.set('/down', () => ({ status: 502 }));
     const { dispatch, ns } = await start([{ id: 'down', url: `${receiver.url}/down` }]);
     await addAlertEvent(redis, ns);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'down'), (r) => r.some((x) => x.state === 'failed'));
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'down'),
+      (r) => r.some((x) => x.state === 'failed'),
+    );
     expect(rows.map((r) => r.state)).toEqual(['retrying', 'retrying', 'failed']);
     await sleep(800);
     expect(receiver.at('/down')).toHaveLength(3);
@@ -149,7 +162,7 @@ describe('retries', () => {
     expect(failed.values.find((v) => v.labels.endpoint === 'down' && v.labels.reason === 'exhausted')?.value).toBe(1);
   });
 
-  it('a 429 with retry-after: 1 waits about a second before the next attempt, not the schedule\'s 0.2 s', async () => {
+  it("a 429 with retry-after: 1 waits about a second before the next attempt, not the schedule's 0.2 s", async () => {
     responders.set('/busy', (_req, nth) => (nth === 0 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 }));
     const { ns } = await start([{ id: 'busy', url: `${receiver.url}/busy` }]);
     await addAlertEvent(redis, ns);
@@ -158,8 +171,14 @@ describe('retries', () => {
     const gap = second!.at - first!.at;
     expect(gap).toBeGreaterThanOrEqual(950);
     expect(gap).toBeLessThan(2500);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'busy'), (r) => r.length === 2);
-    expect(rows.map((r) => [r.status_code, r.state])).toEqual([[429, 'retrying'], [200, 'delivered']]);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'busy'),
+      (r) => r.length === 2,
+    );
+    expect(rows.map((r) => [r.status_code, r.state])).toEqual([
+      [429, 'retrying'],
+      [200, 'delivered'],
+    ]);
   });
 
   it('a network error (nothing listening) is retried on the schedule and recorded with its error', async () => {
@@ -168,7 +187,10 @@ describe('retries', () => {
     await dead.close();
     const { ns } = await start([{ id: 'refused-conn', url: `${url}/x` }], { retryScheduleSeconds: [0, 0.1] });
     await addAlertEvent(redis, ns);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'refused-conn'), (r) => r.length === 2);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'refused-conn'),
+      (r) => r.length === 2,
+    );
     expect(rows.map((r) => r.state)).toEqual(['retrying', 'failed']);
     expect(rows[0]!.status_code).toBeNull();
     expect(rows[0]!.error).toMatch(/ECONNREFUSED/);
@@ -180,7 +202,10 @@ describe('timeout', () => {
     responders.set('/slow', (_req, nth) => (nth === 0 ? { status: 200, delayMs: 3000 } : { status: 200 }));
     const { ns } = await start([{ id: 'slow', url: `${receiver.url}/slow` }], { timeoutMs: 300 });
     await addAlertEvent(redis, ns);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'slow'), (r) => r.length === 2);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'slow'),
+      (r) => r.length === 2,
+    );
     expect(rows.map((r) => r.state)).toEqual(['retrying', 'delivered']);
     expect(rows[0]!.error).toBe('no complete reply within 0.3 s');
     expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(290);
@@ -191,12 +216,21 @@ describe('timeout', () => {
 describe('410 Gone', () => {
   it('disables the endpoint: later events are not POSTed to it (others still are), and the state is recorded', async () => {
     responders.set('/gone', () => ({ status: 410 }));
-    const { dispatch, ns } = await start([{ id: 'gone', url: `${receiver.url}/gone` }, { id: 'alive', url: `${receiver.url}/alive` }]);
+    const { dispatch, ns } = await start([
+      { id: 'gone', url: `${receiver.url}/gone` },
+      { id: 'alive', url: `${receiver.url}/alive` },
+    ]);
     const first = await addAlertEvent(redis, ns);
     await receiver.waitUntil(() => receiver.at('/gone').length === 1 && receiver.at('/alive').length === 1);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'gone'), (r) => r.length === 1);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'gone'),
+      (r) => r.length === 1,
+    );
     expect(rows[0]).toMatchObject({ event_id: first, status_code: 410, state: 'gone' });
-    await waitFor(async () => (await db.pool.query('SELECT state FROM webhook_endpoints WHERE endpoint_id = $1', ['gone'])).rows, (r) => r[0]?.state === 'disabled');
+    await waitFor(
+      async () => (await db.pool.query('SELECT state FROM webhook_endpoints WHERE endpoint_id = $1', ['gone'])).rows,
+      (r) => r[0]?.state === 'disabled',
+    );
     expect(await redis.hexists(webhookKeys(ns).disabled, 'gone')).toBe(1);
 
     await addAlertEvent(redis, ns);
@@ -217,9 +251,15 @@ describe('410 Gone', () => {
     responders.set('/gone2', () => ({ status: 410 }));
     const { config, dispatch, ns } = await start([{ id: 'gone2', url: `${receiver.url}/gone2` }]);
     await addAlertEvent(redis, ns);
-    await waitFor(() => redis.hexists(webhookKeys(ns).disabled, 'gone2'), (v) => v === 1);
+    await waitFor(
+      () => redis.hexists(webhookKeys(ns).disabled, 'gone2'),
+      (v) => v === 1,
+    );
     await dispatch.close();
-    running.splice(running.findIndex((r) => r.dispatch === dispatch), 1);
+    running.splice(
+      running.findIndex((r) => r.dispatch === dispatch),
+      1,
+    );
     const again = await startWebhookDispatch(config, { redis, pg: db.pool, log }, FAST);
     running.push({ dispatch: again, config });
     await addAlertEvent(redis, ns);
@@ -231,9 +271,15 @@ describe('410 Gone', () => {
     responders.set('/gone3', () => ({ status: 410 }));
     const { dispatch, ns } = await start([{ id: 'gone3', url: `${receiver.url}/gone3` }]);
     await addAlertEvent(redis, ns);
-    await waitFor(() => redis.hexists(webhookKeys(ns).disabled, 'gone3'), (v) => v === 1);
+    await waitFor(
+      () => redis.hexists(webhookKeys(ns).disabled, 'gone3'),
+      (v) => v === 1,
+    );
     await dispatch.close();
-    running.splice(running.findIndex((r) => r.dispatch === dispatch), 1);
+    running.splice(
+      running.findIndex((r) => r.dispatch === dispatch),
+      1,
+    );
     await start([{ id: 'gone3', url: `${receiver.url}/gone3-moved` }], {}, true, ns);
     const eventId = await addAlertEvent(redis, ns);
     await receiver.waitUntil(() => receiver.at('/gone3-moved').length === 1);
@@ -256,14 +302,23 @@ describe('SSRF guard', () => {
   it('refuses loopback targets at delivery too (a name may resolve elsewhere later): no request, a clear error recorded', async () => {
     const registry = new Registry();
     const { ns } = await start(
-      [{ id: 'private', url: `${receiver.url}/private`, allowPrivateNetwork: false }, { id: 'named', url: `${receiver.url.replace('127.0.0.1', 'localhost')}/named`, allowPrivateNetwork: false }],
+      [
+        { id: 'private', url: `${receiver.url}/private`, allowPrivateNetwork: false },
+        { id: 'named', url: `${receiver.url.replace('127.0.0.1', 'localhost')}/named`, allowPrivateNetwork: false },
+      ],
       { registry, checkTargetsAtStart: false },
     );
     await addAlertEvent(redis, ns);
-    const rows = await waitFor(() => deliveryRows(db.pool, 'private'), (r) => r.length === 1);
+    const rows = await waitFor(
+      () => deliveryRows(db.pool, 'private'),
+      (r) => r.length === 1,
+    );
     expect(rows[0]).toMatchObject({ state: 'refused', status_code: null, attempt: 1 });
     expect(rows[0]!.error).toMatch(/refused webhook target 127\.0\.0\.1:\d+: 127\.0\.0\.1 is a loopback address/);
-    const named = await waitFor(() => deliveryRows(db.pool, 'named'), (r) => r.length === 1);
+    const named = await waitFor(
+      () => deliveryRows(db.pool, 'named'),
+      (r) => r.length === 1,
+    );
     expect(named[0]!.error).toMatch(/localhost:\d+: (127\.0\.0\.1|::1) is a loopback address/);
     await sleep(500);
     expect(receiver.at('/private')).toHaveLength(0);
@@ -281,15 +336,21 @@ describe('without PostgreSQL', () => {
     const { ns } = await start([{ id: 'nopg', url: `${receiver.url}/nopg` }], {}, false);
     const eventId = await addAlertEvent(redis, ns);
     const log = new RedisDeliveryLog(redis, ns, { debug() {}, info() {}, warn() {}, error() {} });
-    const recent = await waitFor(() => log.recent(), (r) => r.length === 2);
-    expect(recent.map((r) => [r.attempt, r.statusCode, r.state])).toEqual([[2, 204, 'delivered'], [1, 503, 'retrying']]);
+    const recent = await waitFor(
+      () => log.recent(),
+      (r) => r.length === 2,
+    );
+    expect(recent.map((r) => [r.attempt, r.statusCode, r.state])).toEqual([
+      [2, 204, 'delivered'],
+      [1, 503, 'retrying'],
+    ]);
     expect(recent[0]!.eventId).toBe(eventId);
     expect(await deliveryRows(db.pool, 'nopg')).toHaveLength(0);
   });
 });
 
 describe('recovery of the stream consumer group', () => {
-  it('dispatches entries read but never acknowledged (its own after a restart, a dead consumer\'s after claimIdleMs) without duplicating jobs already queued', async () => {
+  it("dispatches entries read but never acknowledged (its own after a restart, a dead consumer's after claimIdleMs) without duplicating jobs already queued", async () => {
     const config = webhookConfig([{ id: 'recover', url: `${receiver.url}/recover` }]);
     const ns = config.namespace;
     const stream = redisKeys(ns).alertEvents;

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { ALERT_STREAM_MAXLEN, createLogger, type Alert, type CameraConfig, type FrameSize, type RedisKeys } from '@vigil/core';
-import { newAlertId, wholeFrameRegions } from '@vigil/regions';
+import { newAlertId, wholeFrameRegions } from '@vigil/alerts';
 
 /** KEYS: the open alert, the events stream. ARGV: alert JSON, event JSON, stream MAXLEN. The stream id, or nil when one is open already. */
 const OPEN = `
@@ -46,7 +46,7 @@ export class CameraOfflineAlerts {
     this.darkSince = undefined;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.then(() => this.close(atMs));
+    this.step(() => this.close(atMs));
   }
 
   /** Frames stopped at `atMs` for `reason`: an alert opens if they have not come back `offlineSeconds` later. */
@@ -54,7 +54,7 @@ export class CameraOfflineAlerts {
     this.reason = reason;
     if (this.darkSince !== undefined) return;
     this.darkSince = atMs;
-    this.timer = setTimeout(() => this.then(() => this.open()), Math.max(0, atMs + this.camera.offlineSeconds * 1000 - Date.now()));
+    this.timer = setTimeout(() => this.step(() => this.open()), Math.max(0, atMs + this.camera.offlineSeconds * 1000 - Date.now()));
     this.timer.unref();
   }
 
@@ -64,7 +64,7 @@ export class CameraOfflineAlerts {
     await this.chain;
   }
 
-  private then(step: () => Promise<void>): void {
+  private step(step: () => Promise<void>): void {
     this.chain = this.chain.then(step).catch((err: unknown) => this.log.error('camera-offline alert not written', { err }));
   }
 
@@ -89,7 +89,15 @@ export class CameraOfflineAlerts {
       modelVersion,
       snapshotUrl: '',
     };
-    const id = await this.redis.eval(OPEN, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, JSON.stringify(alert), JSON.stringify({ type: 'alert', event: 'open', alert }), String(ALERT_STREAM_MAXLEN));
+    const id = await this.redis.eval(
+      OPEN,
+      2,
+      this.keys.cameraOffline(this.camera.id),
+      this.keys.alertEvents,
+      JSON.stringify(alert),
+      JSON.stringify({ type: 'alert', event: 'open', alert }),
+      String(ALERT_STREAM_MAXLEN),
+    );
     if (id) this.log.warn('camera offline: alert opened', { alert: alert.id, reason: this.reason, since: alert.startedAt });
   }
 
@@ -99,7 +107,15 @@ export class CameraOfflineAlerts {
     const open = JSON.parse(raw) as Alert;
     const at = new Date(Math.max(atMs, Date.parse(open.updatedAt))).toISOString();
     const alert: Alert = { ...open, state: 'closed', updatedAt: at, endedAt: at };
-    const id = await this.redis.eval(CLOSE, 2, this.keys.cameraOffline(this.camera.id), this.keys.alertEvents, open.id, JSON.stringify({ type: 'alert', event: 'close', alert }), String(ALERT_STREAM_MAXLEN));
+    const id = await this.redis.eval(
+      CLOSE,
+      2,
+      this.keys.cameraOffline(this.camera.id),
+      this.keys.alertEvents,
+      open.id,
+      JSON.stringify({ type: 'alert', event: 'close', alert }),
+      String(ALERT_STREAM_MAXLEN),
+    );
     if (id) this.log.info('camera back: offline alert closed', { alert: open.id });
   }
 }

@@ -39,7 +39,7 @@ export class CameraPipeline {
   private learner: NormalLearner | undefined;
   /** Learning frames handed off; waiting for a worker to publish the model version. */
   private awaitingModel: { checkedAt: number } | undefined;
-  /** Dense per-frame state of this camera (shared/DESIGN.md "Where state lives"): it lives here and travels with each frame. */
+  /** Dense per-frame state of this camera: it lives here, where every frame passes in order, and travels with each frame. */
   private background: BackgroundPair | undefined;
   private sourceState: SourceState = 'connecting';
   private readonly offline: CameraOfflineAlerts;
@@ -52,7 +52,10 @@ export class CameraPipeline {
   published = 0;
   dropped = 0;
 
-  constructor(private readonly camera: CameraConfig, private readonly deps: PipelineDeps) {
+  constructor(
+    private readonly camera: CameraConfig,
+    private readonly deps: PipelineDeps,
+  ) {
     this.log = createLogger(`ingest:${camera.id}`);
     this.preview = new PreviewPublisher(deps.redis, deps.keys, camera.id);
     this.publisher = new FramePublisher(deps.redis, deps.queue, deps.keys, { maxInFlight: deps.maxInFlight, frameTtlSeconds: deps.frameTtlSeconds });
@@ -162,11 +165,7 @@ export class CameraPipeline {
   /** A frame that is not queued for scoring (the camera has no model yet) still counts as delivered. */
   private async countUnscored(frame: Frame): Promise<void> {
     const status = this.deps.keys.cameraStatus(this.camera.id);
-    await this.deps.redis
-      .multi()
-      .hincrby(status, 'framesIn', 1)
-      .hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height))
-      .exec();
+    await this.deps.redis.multi().hincrby(status, 'framesIn', 1).hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height)).exec();
   }
 
   private async learnJobPending(): Promise<boolean> {

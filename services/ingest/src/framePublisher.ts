@@ -50,7 +50,16 @@ export class FramePublisher {
       await this.redis.hincrby(status, 'dropped', 1);
       return 'dropped';
     }
-    const job: FrameJob = { cameraId: frame.cameraId, seq: frame.seq, capturedAt: frame.capturedAt, width: frame.width, height: frame.height, key, ...(prevKey ? { prevKey } : {}), ...(bgKey ? { bgKey } : {}) };
+    const job: FrameJob = {
+      cameraId: frame.cameraId,
+      seq: frame.seq,
+      capturedAt: frame.capturedAt,
+      width: frame.width,
+      height: frame.height,
+      key,
+      ...(prevKey ? { prevKey } : {}),
+      ...(bgKey ? { bgKey } : {}),
+    };
     await this.queue.add('frame', job, { removeOnComplete: true, removeOnFail: 100 });
     return 'queued';
   }

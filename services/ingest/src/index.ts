@@ -1,3 +1,3 @@
-export * from "./ingestService.js";
-export * from "./framePublisher.js";
+export * from './ingestService.js';
+export * from './framePublisher.js';
 export { learnJobId } from './normalLearner.js';

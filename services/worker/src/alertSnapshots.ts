@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALERT_FILES, alertFilesDir, type FrameScore, type FrameSize, type ScoreMap } from '@vigil/core';
-import type { LifecycleEvent, LifecycleState } from '@vigil/regions';
+import type { LifecycleEvent, LifecycleState } from '@vigil/alerts';
 import { drawBoxes, encodeJpeg, renderHeatmap } from '@vigil/video';
 
 const JPEG_QUALITY = 85;

@@ -1,5 +1,5 @@
 /**
- * Runs the alert lifecycle of @vigil/regions atomically in Redis, so that workers scoring frames of
+ * Runs the alert lifecycle of @vigil/alerts atomically in Redis, so that workers scoring frames of
  * one camera concurrently and out of order emit each event exactly once: read the camera's state, step
  * the reducer, then commit the new state and XADD its events in one script that writes only if the
  * state is still the one read (compare-and-set); else read again. Not WATCH: ioredis resends a
@@ -10,8 +10,8 @@
  */
 import type { AlertEvent, AlertPolicy, FrameScore } from '@vigil/core';
 import { ALERT_STREAM_MAXLEN, redisKeys, VigilError } from '@vigil/core';
-import { DEFAULT_TAMPER_SECONDS, initialLifecycleState, newAlertId, stepLifecycle, stepTamper, tickLifecycle } from '@vigil/regions';
-import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/regions';
+import { DEFAULT_TAMPER_SECONDS, initialLifecycleState, newAlertId, stepLifecycle, stepTamper, tickLifecycle } from '@vigil/alerts';
+import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/alerts';
 import type { Redis } from 'ioredis';
 
 /** The camera's state kept changing under us more often than `maxAttempts`; the frame's step was not applied. */
@@ -146,12 +146,7 @@ export class AlertTracker {
    * `step` returns null, or no events and the same state object, when there is nothing to write; it
    * gets the frames the state took last. `frame` (seq@capture time) is remembered with the new state.
    */
-  private async transact(
-    cameraId: string,
-    step: (state: LifecycleState | null, recent: readonly string[]) => LifecycleStep | null,
-    beforeEmit?: BeforeEmit,
-    frame?: string,
-  ): Promise<AlertEvent[]> {
+  private async transact(cameraId: string, step: (state: LifecycleState | null, recent: readonly string[]) => LifecycleStep | null, beforeEmit?: BeforeEmit, frame?: string): Promise<AlertEvent[]> {
     const key = this.keys.alertState(cameraId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const raw = await this.redis.get(key);

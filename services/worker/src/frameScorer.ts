@@ -1,7 +1,7 @@
 /** Scores one queued frame: bytes and feature memory from Redis → camera model → temporal evidence → regions → alert images on disk → alert lifecycle. */
 import type { Redis } from 'ioredis';
 import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
-import { frameRegions } from '@vigil/regions';
+import { frameRegions } from '@vigil/alerts';
 import { DEFAULT_CASCADE, escalates, planCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
 import type { BackboneBatcher } from './backboneBatcher.js';
 import type { ModelCache } from './modelCache.js';
@@ -58,8 +58,13 @@ export class FrameScorer {
     // The background pair was kept by ingest (workers hold no per-camera state); expired or absent → that member is neutral.
     const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
     const input = {
-      data: bytes, width: job.width, height: job.height, seq: job.seq, memory: stored.memory,
-      ...(prevBytes ? { prev: prevBytes } : {}), ...(background ? { background } : {}),
+      data: bytes,
+      width: job.width,
+      height: job.height,
+      seq: job.seq,
+      memory: stored.memory,
+      ...(prevBytes ? { prev: prevBytes } : {}),
+      ...(background ? { background } : {}),
     };
     const settings = this.cascade.settingsFor?.(job.cameraId);
     const plan = planCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });

@@ -50,11 +50,19 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   // Frames scored at once (up to the concurrency) share one execute of the backbone.
   const batcher = new BackboneBatcher({ windowMs: 5, maxBatch: config.worker.concurrency });
   const areas = new Map(config.cameras.map((c) => [c.id, areasOfCamera(c)]));
-  const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, config.dataDir, (id) => areas.get(id)), tracker, config.dataDir, {
-    backend,
-    settingsFor: (id) => cascades.get(id),
-    batcher,
-  }, config.ingest.frameTtlSeconds);
+  const scorer = new FrameScorer(
+    redis,
+    keys,
+    new ModelCache(redis, keys, config.dataDir, (id) => areas.get(id)),
+    tracker,
+    config.dataDir,
+    {
+      backend,
+      settingsFor: (id) => cascades.get(id),
+      batcher,
+    },
+    config.ingest.frameTtlSeconds,
+  );
   const metrics = createWorkerMetrics();
   metrics.backend.set({ backend }, 1);
   // Retrospective reviews (POST /v1/reviews) run on workers too, one at a time, beside live frames.

@@ -38,7 +38,10 @@ function random(seed: number): () => number {
 
 /** Out of order by up to `reach` frames, as when a pool of workers takes frames off a queue. */
 function shuffleLocally<T>(items: T[], rnd: () => number, reach: number): T[] {
-  return items.map((item, i) => ({ item, key: i + rnd() * reach })).sort((a, b) => a.key - b.key).map((e) => e.item);
+  return items
+    .map((item, i) => ({ item, key: i + rnd() * reach }))
+    .sort((a, b) => a.key - b.key)
+    .map((e) => e.item);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -179,7 +182,9 @@ describe('AlertTracker on Redis', () => {
     const workers = [track(ns, shared[0]), track(ns, shared[1])];
     const rnd = random(4242);
     const queue = shuffleLocally(twoEpisodes('cam-c'), rnd, 4);
-    let killing = true, kills = 0, recorded = 0;
+    let killing = true,
+      kills = 0,
+      recorded = 0;
     // Kills every few frames recorded (not on a clock, so a slower machine sees as many).
     const killer = (async () => {
       while (killing) {
@@ -206,12 +211,14 @@ describe('AlertTracker on Redis', () => {
         }
       }
     };
-    await Promise.all(workers.map(async (tracker) => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        await record(tracker, f);
-        recorded++;
-      }
-    }));
+    await Promise.all(
+      workers.map(async (tracker) => {
+        for (let f = queue.shift(); f; f = queue.shift()) {
+          await record(tracker, f);
+          recorded++;
+        }
+      }),
+    );
     killing = false;
     await killer;
 
@@ -239,7 +246,8 @@ describe('AlertTracker on Redis', () => {
     const baseA = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, connectionName: name });
     baseA.on('error', () => undefined);
     connections.push(baseA);
-    const a = track(ns, baseA), b = track(ns);
+    const a = track(ns, baseA),
+      b = track(ns);
     const frames = twoEpisodes('cam-d').filter((f) => f.capturedAt >= at(5) && f.capturedAt < at(6.5));
     for (const f of frames.slice(0, 2)) await b.record(f);
     let interfered = false;
@@ -271,19 +279,26 @@ describe('AlertTracker on Redis', () => {
       const score = high ? 1 + rnd() * 2 : spike ? 1 + rnd() : rnd() * 0.9;
       const over = score >= 1;
       frames.push({
-        cameraId: 'cam-p', seq, capturedAt: at(seq / 5), score, frame: { width: 320, height: 180 },
+        cameraId: 'cam-p',
+        seq,
+        capturedAt: at(seq / 5),
+        score,
+        frame: { width: 320, height: 180 },
         regions: over ? [{ x: rnd() * 0.8, y: rnd() * 0.8, width: 0.1, height: 0.1, score }] : [],
-        members: { flowHistogram: score }, modelVersion: 'v1',
+        members: { flowHistogram: score },
+        modelVersion: 'v1',
       });
     }
     const queue = shuffleLocally(frames, rnd, 1 + Math.floor(rnd() * 8));
     const workers = [track(ns), track(ns)];
-    await Promise.all(workers.map(async (tracker) => {
-      for (let f = queue.shift(); f; f = queue.shift()) {
-        if (rnd() < 0.2) await sleep(rnd() * 2);
-        await tracker.record(f);
-      }
-    }));
+    await Promise.all(
+      workers.map(async (tracker) => {
+        for (let f = queue.shift(); f; f = queue.shift()) {
+          if (rnd() < 0.2) await sleep(rnd() * 2);
+          await tracker.record(f);
+        }
+      }),
+    );
     // Long after the last frame: whatever is open closes.
     await workers[0]!.tick(['cam-p'], at(220 / 5 + 60));
 
@@ -291,13 +306,20 @@ describe('AlertTracker on Redis', () => {
     expect(new Set(stream.map((e) => e.eventId)).size).toBe(stream.length);
     for (const id of new Set(stream.map((e) => e.alert.id))) {
       const life = stream.filter((e) => e.alert.id === id);
-      expect(life.map((e) => e.event).filter((e) => e === 'open'), `alert ${id}`).toHaveLength(1);
-      expect(life.map((e) => e.event).filter((e) => e === 'close'), `alert ${id}`).toHaveLength(1);
+      expect(
+        life.map((e) => e.event).filter((e) => e === 'open'),
+        `alert ${id}`,
+      ).toHaveLength(1);
+      expect(
+        life.map((e) => e.event).filter((e) => e === 'close'),
+        `alert ${id}`,
+      ).toHaveLength(1);
       expect(life[0]!.event).toBe('open');
       expect(life.at(-1)!.event).toBe('close');
       let previous = -Infinity;
       for (const e of life) {
-        const started = Date.parse(e.alert.startedAt), updated = Date.parse(e.alert.updatedAt);
+        const started = Date.parse(e.alert.startedAt),
+          updated = Date.parse(e.alert.updatedAt);
         expect(started, `${id} ${e.event}`).toBeLessThanOrEqual(updated);
         // Events of one alert move forward in time, in stream order.
         expect(updated, `${id} ${e.event}`).toBeGreaterThanOrEqual(previous);
@@ -341,15 +363,25 @@ describe('AlertTracker on Redis', () => {
     const tracker = new AlertTracker(connect(), ns, () => ({ ...policy, tamperSeconds: 2 }), { holdAfterConnectMs: 0 });
     trackers.push(tracker);
     const frame = (seq: number, gated: boolean): FrameScore => ({
-      cameraId: 'cam-t', seq, capturedAt: at(seq / 5), score: gated ? 3 : 0.2, frame: { width: 320, height: 180 },
-      regions: gated ? [{ x: 0, y: 0, width: 1, height: 1, score: 3 }] : [], members: { flowHistogram: 0.2 }, modelVersion: 'v1', ...(gated ? { gated: true } : {}),
+      cameraId: 'cam-t',
+      seq,
+      capturedAt: at(seq / 5),
+      score: gated ? 3 : 0.2,
+      frame: { width: 320, height: 180 },
+      regions: gated ? [{ x: 0, y: 0, width: 1, height: 1, score: 3 }] : [],
+      members: { flowHistogram: 0.2 },
+      modelVersion: 'v1',
+      ...(gated ? { gated: true } : {}),
     });
     // 1 s clear, 3 s covered (gated: never an anomaly alert), then clear again.
     for (let seq = 0; seq < 5; seq++) await tracker.record(frame(seq, false));
     for (let seq = 5; seq < 20; seq++) await tracker.record(frame(seq, true));
     for (let seq = 20; seq < 25; seq++) await tracker.record(frame(seq, false));
     const stream = await readStream(admin, keys.alertEvents);
-    expect(stream.map((e) => [e.event, e.alert.kind])).toEqual([['open', 'camera-tampered'], ['close', 'camera-tampered']]);
+    expect(stream.map((e) => [e.event, e.alert.kind])).toEqual([
+      ['open', 'camera-tampered'],
+      ['close', 'camera-tampered'],
+    ]);
     expect(stream[0]!.alert.startedAt).toBe(new Date(at(1)).toISOString());
     expect(stream[1]!.alert.endedAt).toBe(new Date(at(4)).toISOString());
   });

@@ -10,7 +10,9 @@ import { defaultTemporalParams, foldEvidence, unpackEvidence, type CameraModel, 
 import { CameraEvidence } from '../src/cameraEvidence.js';
 
 const REDIS_URL = process.env.VIGIL_TEST_REDIS ?? 'redis://127.0.0.1:6379';
-const COLS = 5, ROWS = 3, INTERVAL = 0.2;
+const COLS = 5,
+  ROWS = 3,
+  INTERVAL = 0.2;
 
 /** Only the temporal stage of a camera model: the fold itself is the library's. */
 const model = {

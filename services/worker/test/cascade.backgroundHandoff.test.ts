@@ -9,7 +9,8 @@ import { FramePublisher } from '@vigil/ingest';
 
 const ns = `vigil-bghandoff-${randomUUID().slice(0, 8)}`;
 const keys = redisKeys(ns);
-const W = 16, H = 8;
+const W = 16,
+  H = 8;
 let redis: Redis;
 let queue: Queue<FrameJob>;
 
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 describe('background pair hand-off from ingest to the worker', () => {
-  it('stores each frame\'s pair beside it with the same TTL, and the job names its key', async () => {
+  it("stores each frame's pair beside it with the same TTL, and the job names its key", async () => {
     const publisher = new FramePublisher(redis, queue, keys, { maxInFlight: 10, frameTtlSeconds: 30 });
     const pair = new BackgroundPair(W, H);
     for (let seq = 0; seq < 3; seq++) {

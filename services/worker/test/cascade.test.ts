@@ -11,8 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { redisKeys, type AlertPolicy, type FrameJob, type FrameScore, type FrameSize } from '@vigil/core';
 import {
-  BackgroundPair, fitCameraModel, framesWithPrev, injectAnomaly, packBackground, registerDetector, saveCameraModel, withBackgrounds,
-  type AnomalySpec, type BackgroundImages, type Detector, type DetectorKind,
+  BackgroundPair,
+  fitCameraModel,
+  framesWithPrev,
+  injectAnomaly,
+  packBackground,
+  registerDetector,
+  saveCameraModel,
+  withBackgrounds,
+  type AnomalySpec,
+  type BackgroundImages,
+  type Detector,
+  type DetectorKind,
 } from '@vigil/anomaly';
 import { decodeFrames } from '@vigil/video';
 import { AlertTracker } from '../src/alertTracker.js';
@@ -26,15 +36,22 @@ const TRAIN = 60;
 const SCORED = 40;
 const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
 const spec: AnomalySpec = {
-  kind: 'wrong-way', startSeconds: 15, durationSeconds: 3,
-  size: { width: 0.12, height: 0.14 }, position: { x: 0.8, y: 0.8 }, velocity: { x: -0.08, y: -0.08 },
+  kind: 'wrong-way',
+  startSeconds: 15,
+  durationSeconds: 3,
+  size: { width: 0.12, height: 0.14 },
+  position: { x: 0.8, y: 0.8 },
+  velocity: { x: -0.08, y: -0.08 },
 };
 
 /** A backbone-tier stand-in: scores every frame a flat 0.5 and counts how often it was asked. */
 let backboneCalls = 0;
 function countingDetector(frame: FrameSize): Detector {
   return {
-    name: 'countingBackbone', params: {}, frame, covered: { width: 320, height: 176 },
+    name: 'countingBackbone',
+    params: {},
+    frame,
+    covered: { width: 320, height: 176 },
     score: () => {
       backboneCalls++;
       return { raw: 0.5, map: { cols: 40, rows: 22, data: new Float32Array(880).fill(0.5) } };
@@ -57,7 +74,8 @@ describe('the scoring cascade in the worker', () => {
   let redis: Redis;
   let dataDir: string;
   const frames: Uint8Array[] = [];
-  let width = 0, height = 0;
+  let width = 0,
+    height = 0;
   let backgrounds: (BackgroundImages | undefined)[] = [];
 
   beforeAll(async () => {

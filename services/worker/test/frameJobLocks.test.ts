@@ -35,15 +35,26 @@ describe('frame jobs of a worker that died', () => {
     let taken!: () => void;
     const takenByA = new Promise<void>((resolve) => (taken = resolve));
     // A takes the job and never finishes it: then it dies (closed by force, its lock no longer renewed).
-    const a = new Worker(name, () => { taken(); return new Promise(() => undefined); }, { connection: connect(), ...frameJobLocks(ttl) });
+    const a = new Worker(
+      name,
+      () => {
+        taken();
+        return new Promise(() => undefined);
+      },
+      { connection: connect(), ...frameJobLocks(ttl) },
+    );
     await queue.add('frame', { key: bytesKey });
     await takenByA;
     await a.close(true);
     const found = await new Promise<boolean>((resolve) => {
-      const b = new Worker(name, async () => {
-        resolve((await admin.exists(bytesKey)) === 1);
-        await b.close();
-      }, { connection: connect(), ...frameJobLocks(ttl) });
+      const b = new Worker(
+        name,
+        async () => {
+          resolve((await admin.exists(bytesKey)) === 1);
+          await b.close();
+        },
+        { connection: connect(), ...frameJobLocks(ttl) },
+      );
     });
     expect(found).toBe(true);
     await queue.obliterate({ force: true });

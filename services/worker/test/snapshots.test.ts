@@ -25,8 +25,13 @@ const TRAIN_FRAMES = 60;
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
 const spec: AnomalySpec = {
-  kind: 'stopped-vehicle', startSeconds: 14, durationSeconds: 6,
-  size: { width: 0.16, height: 0.18 }, position: { x: 0.55, y: 0.62 }, velocity: { x: -0.08, y: -0.1 }, enterSeconds: 1,
+  kind: 'stopped-vehicle',
+  startSeconds: 14,
+  durationSeconds: 6,
+  size: { width: 0.16, height: 0.18 },
+  position: { x: 0.55, y: 0.62 },
+  velocity: { x: -0.08, y: -0.1 },
+  enterSeconds: 1,
 };
 
 /** Width and height from a baseline or progressive JPEG's SOF marker. */
@@ -49,7 +54,8 @@ describe('alert images on disk', () => {
   let redis: Redis;
   let dataDir: string;
   let frames: Uint8Array[] = [];
-  let width = 0, height = 0;
+  let width = 0,
+    height = 0;
   let version = '';
 
   beforeAll(async () => {
@@ -83,8 +89,14 @@ describe('alert images on disk', () => {
   it('runs the beforeEmit hook after the decision and before the events reach the stream', async () => {
     const tracker = new AlertTracker(redis, ns, () => policy);
     const score = (s: number, value: number): FrameScore => ({
-      cameraId: 'hookcam', seq: s, capturedAt: T0 + s * 200, score: value, frame: { width: 320, height: 176 },
-      regions: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2, score: value }], members: { patchGaussian: value }, modelVersion: 'v1',
+      cameraId: 'hookcam',
+      seq: s,
+      capturedAt: T0 + s * 200,
+      score: value,
+      frame: { width: 320, height: 176 },
+      regions: [{ x: 0.1, y: 0.1, width: 0.2, height: 0.2, score: value }],
+      members: { patchGaussian: value },
+      modelVersion: 'v1',
     });
     const seen: { events: string[]; streamLength: number; openId: string | null }[] = [];
     const hook = async (events: { event: string }[], next: { open: { id: string } | null }) => {
@@ -177,7 +189,9 @@ describe('alert images on disk', () => {
     expect(Buffer.compare(readFileSync(join(dir, ALERT_FILES.frame)), Buffer.from(frames[peak.i]!))).toBe(0);
     expect(jpegSize(readFileSync(join(dir, ALERT_FILES.snapshot)))).toEqual({ width, height });
     expect(jpegSize(readFileSync(join(dir, ALERT_FILES.heatmap)))).toEqual({ width, height });
-    console.log(`[figures] alert opened at frame ${openFrame.i} (score ${openFrame.score.score.toFixed(2)}), peak at frame ${peak.i} (score ${peak.score.score.toFixed(2)}); events ${observed.map((o) => o.event).join(',')}`);
+    console.log(
+      `[figures] alert opened at frame ${openFrame.i} (score ${openFrame.score.score.toFixed(2)}), peak at frame ${peak.i} (score ${peak.score.score.toFixed(2)}); events ${observed.map((o) => o.event).join(',')}`,
+    );
     // Nothing half-written left behind.
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });

@@ -15,7 +15,8 @@ import { standardise, type CellStats } from '../tinyConvNet/cellStats.js';
 export function boxSmooth3(src: Float32Array, width: number, rows: number, cols: number, out = new Float32Array(src.length)): Float32Array {
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      let s = 0, n = 0;
+      let s = 0,
+        n = 0;
       for (let yy = Math.max(0, y - 1); yy <= Math.min(rows - 1, y + 1); yy++) {
         for (let xx = Math.max(0, x - 1); xx <= Math.min(cols - 1, x + 1); xx++) {
           s += src[yy * width + xx]!;

@@ -23,19 +23,25 @@ export async function fitAutoencoder(frames: FrameInput[], layers: readonly Laye
   const inImage = new Float32Array(plane);
   for (let y = 0; y < grid.imageHeight; y++) inImage.fill(1, y * grid.width, y * grid.width + grid.imageWidth);
   const n = 3 * grid.imageWidth * grid.imageHeight;
-  const report = await trainNet(layers, weights, planar.length, (i, grads) => {
-    const x = planar[i]!;
-    const trace = forward(layers, weights, x, shape);
-    const y = trace.values[trace.values.length - 1]!;
-    const d = new Float32Array(y.length);
-    let loss = 0;
-    for (let k = 0; k < y.length; k++) {
-      const e = (y[k]! - x[k]!) * inImage[k % plane]!;
-      loss += e * e;
-      d[k] = (2 * e) / n;
-    }
-    backward(layers, weights, trace, d, grads);
-    return loss / n;
-  }, { ...params, random });
+  const report = await trainNet(
+    layers,
+    weights,
+    planar.length,
+    (i, grads) => {
+      const x = planar[i]!;
+      const trace = forward(layers, weights, x, shape);
+      const y = trace.values[trace.values.length - 1]!;
+      const d = new Float32Array(y.length);
+      let loss = 0;
+      for (let k = 0; k < y.length; k++) {
+        const e = (y[k]! - x[k]!) * inImage[k % plane]!;
+        loss += e * e;
+        d[k] = (2 * e) / n;
+      }
+      backward(layers, weights, trace, d, grads);
+      return loss / n;
+    },
+    { ...params, random },
+  );
   return { weights, mean, frames: chosen, report };
 }

@@ -91,7 +91,8 @@ export class Autoencoder implements Detector {
     return {
       state: { layers: this.layers.length, training: this.training ?? null },
       arrays: {
-        mean: this.mean, ...exportWeights('w', this.weights),
+        mean: this.mean,
+        ...exportWeights('w', this.weights),
         ...(this.stats ? { errorMean: this.stats.mean, errorStd: this.stats.std } : {}),
       },
     };
@@ -99,10 +100,22 @@ export class Autoencoder implements Detector {
 }
 
 function resolve(given: Record<string, unknown> | undefined): AutoencoderOptions {
-  return resolveParams('autoencoder', defaultAutoencoderOptions, given, (p) =>
-    isPositiveInt(p.width) && isPositiveInt(p.bottleneck) && (p.levels === 1 || p.levels === 2) && (p.error === 'l1' || p.error === 'l2') && typeof p.smooth === 'boolean' &&
-    isCellNormalisation(p.cellNormalisation) && typeof p.stdFloor === 'number' && p.stdFloor >= 0 &&
-    Number.isInteger(p.seed) && isTrainParams(p));
+  return resolveParams(
+    'autoencoder',
+    defaultAutoencoderOptions,
+    given,
+    (p) =>
+      isPositiveInt(p.width) &&
+      isPositiveInt(p.bottleneck) &&
+      (p.levels === 1 || p.levels === 2) &&
+      (p.error === 'l1' || p.error === 'l2') &&
+      typeof p.smooth === 'boolean' &&
+      isCellNormalisation(p.cellNormalisation) &&
+      typeof p.stdFloor === 'number' &&
+      p.stdFloor >= 0 &&
+      Number.isInteger(p.seed) &&
+      isTrainParams(p),
+  );
 }
 
 export const autoencoderKind: DetectorKind = {
@@ -119,13 +132,17 @@ export const autoencoderKind: DetectorKind = {
     // The error each cell shows on the training frames, through the very scoring path, sets its scale.
     const plain = new Autoencoder(p, frame, fitted.weights, fitted.mean, null, fitted.report);
     if (p.cellNormalisation === 'none') return plain;
-    const stats = cellStats(fitted.frames.map((i) => plain.cellErrors(frames[i]!)), p.cellNormalisation, p.stdFloor);
+    const stats = cellStats(
+      fitted.frames.map((i) => plain.cellErrors(frames[i]!)),
+      p.cellNormalisation,
+      p.stdFloor,
+    );
     return new Autoencoder(p, frame, fitted.weights, fitted.mean, stats, fitted.report);
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
     const p = resolve(params);
     const mean = saved.arrays.mean;
-    if (!mean || mean.length !== 3) throw new ModelError('autoencoder state lacks its 3 channel means');
+    if (mean?.length !== 3) throw new ModelError('autoencoder state lacks its 3 channel means');
     const weights = importWeights('autoencoder', 'w', autoencoderLayers(p.width, p.bottleneck, p.levels), saved.arrays);
     if (p.cellNormalisation === 'none') return new Autoencoder(p, frame, weights, mean, null);
     const { errorMean, errorStd } = saved.arrays;

@@ -21,25 +21,11 @@ export function autoencoderLayers(width: number, bottleneck: number, levels: 1 |
   if (levels === 1) {
     return [conv(3, width, { stride: 2 }), conv(width, bottleneck), upsample2, conv(bottleneck, width), conv(width, 3, { activation: 'linear' })];
   }
-  return [
-    conv(3, width, { stride: 2 }),
-    conv(width, 2 * width, { stride: 2 }),
-    conv(2 * width, bottleneck),
-    upsample2,
-    conv(bottleneck, width),
-    upsample2,
-    conv(width, 3, { activation: 'linear' }),
-  ];
+  return [conv(3, width, { stride: 2 }), conv(width, 2 * width, { stride: 2 }), conv(2 * width, bottleneck), upsample2, conv(bottleneck, width), upsample2, conv(width, 3, { activation: 'linear' })];
 }
 
 /** Per-net-pixel reconstruction error of one centred NHWC image (row stride grid.width), on the active tfjs backend. */
-export function reconstructionError(
-  layers: readonly LayerSpec[],
-  weights: readonly Float32Array[],
-  image: Float32Array,
-  grid: NetGrid,
-  error: ReconstructionError,
-): Float32Array {
+export function reconstructionError(layers: readonly LayerSpec[], weights: readonly Float32Array[], image: Float32Array, grid: NetGrid, error: ReconstructionError): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor4d(image, [1, grid.height, grid.width, 3]);
     const diff = tf.sub(tfForward(layers, weights, x), x);

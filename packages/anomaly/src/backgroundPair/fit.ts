@@ -12,7 +12,8 @@ export function referenceBackground(frames: FrameInput[]): Float32Array {
   const first = frames[0]!;
   const step = Math.max(1, Math.floor(frames.length / REFERENCE_FRAMES));
   const picked = frames.filter((_, i) => i % step === 0);
-  const hw = Math.floor(first.width / 2), hh = Math.floor(first.height / 2);
+  const hw = Math.floor(first.width / 2),
+    hh = Math.floor(first.height / 2);
   const halves = picked.map((f) => halfResRgb(f.data, f.width, f.height, new Float32Array(hw * hh * 3)));
   const out = new Float32Array(hw * hh * 3);
   const column = new Float32Array(halves.length);
@@ -34,7 +35,8 @@ export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairPara
   const sf = new StaticForeground(first.width, first.height, params.cell);
   const reference = referenceBackground(frames);
   const n = sf.cols * sf.rows;
-  const sum = new Float64Array(n), sum2 = new Float64Array(n);
+  const sum = new Float64Array(n),
+    sum2 = new Float64Array(n);
   const f = new Float32Array(n);
   let used = 0;
   for (const input of frames) {
@@ -55,7 +57,9 @@ export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairPara
   const R = params.poolRadius;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      let s = 0, s2 = 0, m = 0;
+      let s = 0,
+        s2 = 0,
+        m = 0;
       for (let y = Math.max(0, r - R); y <= Math.min(rows - 1, r + R); y++) {
         for (let x = Math.max(0, c - R); x <= Math.min(cols - 1, c + R); x++) {
           s += sum[y * cols + x]!;

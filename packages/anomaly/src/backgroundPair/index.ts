@@ -26,7 +26,8 @@ export class BackgroundPairDetector implements Detector {
     readonly reference?: Float32Array,
   ) {
     this.sf = new StaticForeground(frame.width, frame.height, params.cell);
-    if (level.length !== this.sf.cols * this.sf.rows) throw new ModelError(`backgroundPair has ${level.length} levels, a ${frame.width}x${frame.height} frame has ${this.sf.cols * this.sf.rows} cells`);
+    if (level.length !== this.sf.cols * this.sf.rows)
+      throw new ModelError(`backgroundPair has ${level.length} levels, a ${frame.width}x${frame.height} frame has ${this.sf.cols * this.sf.rows} cells`);
     this.covered = { width: this.sf.cols * params.cell, height: this.sf.rows * params.cell };
     this.cells = new Float32Array(level.length);
   }
@@ -54,9 +55,19 @@ function resolveParams(given: Record<string, unknown> | undefined): BackgroundPa
   const p = { ...defaultBackgroundPairParams, ...(given ?? {}) } as BackgroundPairParams;
   const nonNeg = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const ok =
-    Number.isInteger(p.cell) && p.cell >= 2 && p.cell % 2 === 0 && Number.isInteger(p.minAge) && p.minAge >= 1 && nonNeg(p.minSeconds) &&
-    nonNeg(p.minLevel) && p.minLevel > 0 && nonNeg(p.levelStd) && Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
-    typeof p.smooth === 'boolean' && nonNeg(p.minRaw);
+    Number.isInteger(p.cell) &&
+    p.cell >= 2 &&
+    p.cell % 2 === 0 &&
+    Number.isInteger(p.minAge) &&
+    p.minAge >= 1 &&
+    nonNeg(p.minSeconds) &&
+    nonNeg(p.minLevel) &&
+    p.minLevel > 0 &&
+    nonNeg(p.levelStd) &&
+    Number.isInteger(p.poolRadius) &&
+    p.poolRadius >= 0 &&
+    typeof p.smooth === 'boolean' &&
+    nonNeg(p.minRaw);
   if (!ok) throw new ModelError(`invalid backgroundPair params: ${JSON.stringify(given)}`);
   return p;
 }
@@ -79,7 +90,8 @@ export const backgroundPairKind: DetectorKind = {
     if (level.some((v) => !(v > 0))) throw new ModelError('backgroundPair level holds a non-positive value');
     const { reference } = saved.arrays;
     const half = Math.floor(frame.width / 2) * Math.floor(frame.height / 2) * 3;
-    if (reference && reference.length !== half) throw new ModelError(`backgroundPair reference does not match a ${frame.width}x${frame.height} frame: expected ${half} values, found ${reference.length}`);
+    if (reference && reference.length !== half)
+      throw new ModelError(`backgroundPair reference does not match a ${frame.width}x${frame.height} frame: expected ${half} values, found ${reference.length}`);
     return new BackgroundPairDetector(p, frame, level, reference);
   },
 };

@@ -67,7 +67,11 @@ export class StaticForeground {
   /** f against the long background, before the smaller of both references is taken. */
   private readonly fromLong: Float32Array;
 
-  constructor(readonly width: number, readonly height: number, readonly cell: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly cell: number,
+  ) {
     this.hw = Math.floor(width / 2);
     const hh = Math.floor(height / 2);
     this.cols = Math.floor(width / cell);
@@ -140,7 +144,8 @@ export class StaticForeground {
     // Global gain: the median ratio of cell brightness, now against the long background.
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        let a = 0, b = 0;
+        let a = 0,
+          b = 0;
         for (let y = r * hc; y < (r + 1) * hc; y++) {
           for (let x = c * hc, i = (y * hw + x) * 3; x < (c + 1) * hc; x++, i += 3) {
             a += cur[i]! + cur[i + 1]! + cur[i + 2]!;
@@ -159,11 +164,16 @@ export class StaticForeground {
     const area = hc * hc * 3;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        let dcl = 0, dsl = 0, dcs = 0, dm = 0;
+        let dcl = 0,
+          dsl = 0,
+          dcs = 0,
+          dm = 0;
         for (let y = r * hc; y < (r + 1) * hc; y++) {
           for (let x = c * hc, i = (y * hw + x) * 3; x < (c + 1) * hc; x++) {
             for (let k = 0; k < 3; k++, i++) {
-              const v = cur[i]!, l = g * L[i]!, s = S[i]!;
+              const v = cur[i]!,
+                l = g * L[i]!,
+                s = S[i]!;
               dcl += Math.abs(v - l);
               dsl += Math.abs(s - l);
               dcs += Math.abs(v - s);
@@ -189,7 +199,9 @@ function cellMeans(img: ArrayLike<number>, w: number, hc: number, cols: number, 
   const area = hc * hc;
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      let a = 0, b = 0, d = 0;
+      let a = 0,
+        b = 0,
+        d = 0;
       for (let y = r * hc; y < (r + 1) * hc; y++) {
         for (let x = c * hc, i = (y * w + x) * 3; x < (c + 1) * hc; x++, i += 3) {
           a += img[i]!;
@@ -211,12 +223,14 @@ function cellMeans(img: ArrayLike<number>, w: number, hc: number, cols: number, 
  * (ground uncovered), about ½ when nothing differs.
  */
 function edgeGain(cur: ArrayLike<number>, L: ArrayLike<number>, w: number, x0: number, y0: number, side: number, gain: number): number {
-  let gained = 0, lost = 0;
+  let gained = 0,
+    lost = 0;
   const sum = (img: ArrayLike<number>, i: number, k: number) => k * (img[i]! + img[i + 1]! + img[i + 2]!);
   for (let y = y0; y < y0 + side; y++) {
     for (let x = x0; x < x0 + side; x++) {
       const i = (y * w + x) * 3;
-      const right = x + 1 < x0 + side ? i + 3 : i, down = y + 1 < y0 + side ? i + w * 3 : i;
+      const right = x + 1 < x0 + side ? i + 3 : i,
+        down = y + 1 < y0 + side ? i + w * 3 : i;
       const now = Math.abs(sum(cur, right, 1) - sum(cur, i, 1)) + Math.abs(sum(cur, down, 1) - sum(cur, i, 1));
       const then = Math.abs(sum(L, right, gain) - sum(L, i, gain)) + Math.abs(sum(L, down, gain) - sum(L, i, gain));
       if (now > then) gained += now - then;

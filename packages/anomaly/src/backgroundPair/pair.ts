@@ -25,10 +25,12 @@ export function backgroundBytes(width: number, height: number): number {
 
 /** 2×2 box-downscaled RGB of a packed RGB frame, into `out` (⌊W/2⌋ × ⌊H/2⌋ × 3). */
 export function halfResRgb(rgb: Uint8Array, width: number, height: number, out: Float32Array): Float32Array {
-  const w = Math.floor(width / 2), h = Math.floor(height / 2);
+  const w = Math.floor(width / 2),
+    h = Math.floor(height / 2);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const a = ((2 * y) * width + 2 * x) * 3, b = a + width * 3;
+      const a = (2 * y * width + 2 * x) * 3,
+        b = a + width * 3;
       const o = (y * w + x) * 3;
       for (let c = 0; c < 3; c++) out[o + c] = 0.25 * (rgb[a + c]! + rgb[a + 3 + c]! + rgb[b + c]! + rgb[b + 3 + c]!);
     }
@@ -50,7 +52,9 @@ export class BackgroundPair {
     readonly height: number,
     options: BackgroundPairOptions = {},
   ) {
-    const fps = options.fps ?? 5, longSeconds = options.longSeconds ?? 60, shortSeconds = options.shortSeconds ?? 2;
+    const fps = options.fps ?? 5,
+      longSeconds = options.longSeconds ?? 60,
+      shortSeconds = options.shortSeconds ?? 2;
     if (!(fps > 0 && longSeconds > 0 && shortSeconds > 0)) throw new RangeError(`background pair needs positive fps and seconds, got ${JSON.stringify(options)}`);
     const n = backgroundBytes(width, height);
     if (n === 0) throw new RangeError(`frame ${width}x${height} is too small for a background pair`);
@@ -81,7 +85,8 @@ export class BackgroundPair {
       const step = Math.max(this.longStep, 50 / this.frames);
       const rate = Math.max(this.shortRate, 1 / (this.frames + 1));
       for (let i = 0; i < half.length; i++) {
-        const v = half[i]!, l = long[i]!;
+        const v = half[i]!,
+          l = long[i]!;
         long[i] = v > l ? Math.min(v, l + step) : Math.max(v, l - step);
         short[i] = short[i]! + rate * (v - short[i]!);
       }

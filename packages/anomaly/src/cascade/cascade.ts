@@ -1,5 +1,5 @@
 /**
- * The scoring cascade of shared/DESIGN.md: cost decides the order of work per frame. The cheap tier
+ * The scoring cascade: cost decides the order of work per frame. The cheap tier
  * (per-patch statistics, flow, background pair) scores every frame; the backbone tier (pretrained and
  * learned members) scores every frame where a GPU serves it, and where only CPUs do, only frames the
  * cheap tier flags plus a steady sample (`seq % sampleEvery`, so any worker decides alike without
@@ -9,7 +9,6 @@ import type { CameraModel, CameraScore } from '../cameraModel.js';
 import type { FrameInput } from '../frameInput.js';
 import { detectorKind } from '../registry.js';
 import { detectFrameChange, type FrameChange, type FrameChangeOptions } from './frameChange.js';
-
 
 export interface CascadeSettings {
   /** Cheap-tier normalised score at or over which the backbone tier also scores the frame (CPU only). */

@@ -61,9 +61,11 @@ export function detectFrameChange(input: FrameInput, map: ScoreMap | undefined, 
     for (const v of map.data) if (v >= 1) n++;
     anomalousShare = n / map.data.length;
   }
-  let logBrightnessJump = 0, logBrightnessDrift = 0;
+  let logBrightnessJump = 0,
+    logBrightnessDrift = 0;
   let shift = { dx: 0, dy: 0, ratio: 1 };
-  const w = Math.floor(input.width / 2), h = Math.floor(input.height / 2);
+  const w = Math.floor(input.width / 2),
+    h = Math.floor(input.height / 2);
   const cur = downscaledLuma(input.data, input.width, input.height, 2, new Float32Array(w * h));
   const long = input.background?.long;
   if (long && long.length === w * h * 3) logBrightnessDrift = brightnessJump(cur, downscaledLuma(long, w, h, 1, new Float32Array(w * h)), w, h);
@@ -80,12 +82,18 @@ export function detectFrameChange(input: FrameInput, map: ScoreMap | undefined, 
 
 /** Median over cells of log(brightness now / before): a local change (a car) does not move the median. */
 function brightnessJump(cur: Float32Array, prev: Float32Array, w: number, h: number): number {
-  const cols = Math.floor(w / CELL), rows = Math.floor(h / CELL);
+  const cols = Math.floor(w / CELL),
+    rows = Math.floor(h / CELL);
   const ratios = new Float32Array(cols * rows);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      let a = 0, b = 0;
-      for (let y = r * CELL; y < (r + 1) * CELL; y++) for (let x = c * CELL, i = y * w + x; x < (c + 1) * CELL; x++, i++) { a += cur[i]!; b += prev[i]!; }
+      let a = 0,
+        b = 0;
+      for (let y = r * CELL; y < (r + 1) * CELL; y++)
+        for (let x = c * CELL, i = y * w + x; x < (c + 1) * CELL; x++, i++) {
+          a += cur[i]!;
+          b += prev[i]!;
+        }
       ratios[r * cols + c] = Math.log((a + 16) / (b + 16));
     }
   }
@@ -96,7 +104,8 @@ function brightnessJump(cur: Float32Array, prev: Float32Array, w: number, h: num
 /** Exhaustive search of one translation of the whole frame (half-res, every third pixel each way); ratio 1 when nothing changed enough. */
 function globalShift(cur: Float32Array, prev: Float32Array, w: number, h: number, R: number, minChange: number): { dx: number; dy: number; ratio: number } {
   const mad = (dx: number, dy: number): number => {
-    let s = 0, n = 0;
+    let s = 0,
+      n = 0;
     for (let y = R; y < h - R; y += 3) {
       for (let x = R, i = y * w + x, j = (y - dy) * w + (x - dx); x < w - R; x += 3, i += 3, j += 3) {
         s += Math.abs(cur[i]! - prev[j]!);
@@ -107,12 +116,18 @@ function globalShift(cur: Float32Array, prev: Float32Array, w: number, h: number
   };
   const zero = mad(0, 0);
   if (zero < minChange) return { dx: 0, dy: 0, ratio: 1 };
-  let best = zero, bdx = 0, bdy = 0;
+  let best = zero,
+    bdx = 0,
+    bdy = 0;
   for (let dy = -R; dy <= R; dy++) {
     for (let dx = -R; dx <= R; dx++) {
       if (dx === 0 && dy === 0) continue;
       const s = mad(dx, dy);
-      if (s < best) { best = s; bdx = dx; bdy = dy; }
+      if (s < best) {
+        best = s;
+        bdx = dx;
+        bdy = dy;
+      }
     }
   }
   return { dx: 2 * bdx, dy: 2 * bdy, ratio: best / zero };

@@ -29,7 +29,8 @@ export async function fitDeepSvdd(frames: FrameInput[], layers: readonly LayerSp
   const planar = images.map((img) => toPlanar(img, shape));
   const weights = initParams(layers, random);
   const D = params.dims;
-  const outW = grid.width / 2, outH = grid.height / 2;
+  const outW = grid.width / 2,
+    outH = grid.height / 2;
   const plane = outW * outH;
   // Cells of the frame proper (not the edge padding) carry the loss.
   const cells: number[] = [];
@@ -44,21 +45,28 @@ export async function fitDeepSvdd(frames: FrameInput[], layers: readonly LayerSp
   pushFromZero(centre, params.centreEps);
 
   const n = cells.length;
-  const report = await trainNet(layers, weights, planar.length, (i, grads) => {
-    const trace = forward(layers, weights, planar[i]!, shape);
-    const y = trace.values.at(-1)!;
-    const d = new Float32Array(y.length);
-    let loss = 0;
-    for (let k = 0; k < D; k++) {
-      const c = centre[k]!, o = k * plane;
-      for (const p of cells) {
-        const e = y[o + p]! - c;
-        loss += e * e;
-        d[o + p] = (2 * e) / n;
+  const report = await trainNet(
+    layers,
+    weights,
+    planar.length,
+    (i, grads) => {
+      const trace = forward(layers, weights, planar[i]!, shape);
+      const y = trace.values.at(-1)!;
+      const d = new Float32Array(y.length);
+      let loss = 0;
+      for (let k = 0; k < D; k++) {
+        const c = centre[k]!,
+          o = k * plane;
+        for (const p of cells) {
+          const e = y[o + p]! - c;
+          loss += e * e;
+          d[o + p] = (2 * e) / n;
+        }
       }
-    }
-    backward(layers, weights, trace, d, grads);
-    return loss / n;
-  }, { ...params, random, weightDecay: params.weightDecay });
+      backward(layers, weights, trace, d, grads);
+      return loss / n;
+    },
+    { ...params, random, weightDecay: params.weightDecay },
+  );
   return { weights, centre, mean, frames: chosen, report };
 }

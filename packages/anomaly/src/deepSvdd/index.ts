@@ -85,7 +85,9 @@ export class DeepSvdd implements Detector {
     return {
       state: { training: this.training ?? null },
       arrays: {
-        centre: this.centre, mean: this.mean, ...exportWeights('w', this.weights),
+        centre: this.centre,
+        mean: this.mean,
+        ...exportWeights('w', this.weights),
         ...(this.stats ? { distanceMean: this.stats.mean, distanceStd: this.stats.std } : {}),
       },
     };
@@ -93,10 +95,24 @@ export class DeepSvdd implements Detector {
 }
 
 function resolve(given: Record<string, unknown> | undefined): DeepSvddOptions {
-  return resolveParams('deepSvdd', defaultDeepSvddOptions, given, (p) =>
-    isPositiveInt(p.width) && isPositiveInt(p.dims) && typeof p.weightDecay === 'number' && p.weightDecay >= 0 &&
-    typeof p.centreEps === 'number' && p.centreEps >= 0 && typeof p.smooth === 'boolean' && isCellNormalisation(p.cellNormalisation) &&
-    typeof p.stdFloor === 'number' && p.stdFloor >= 0 && Number.isInteger(p.seed) && isTrainParams(p));
+  return resolveParams(
+    'deepSvdd',
+    defaultDeepSvddOptions,
+    given,
+    (p) =>
+      isPositiveInt(p.width) &&
+      isPositiveInt(p.dims) &&
+      typeof p.weightDecay === 'number' &&
+      p.weightDecay >= 0 &&
+      typeof p.centreEps === 'number' &&
+      p.centreEps >= 0 &&
+      typeof p.smooth === 'boolean' &&
+      isCellNormalisation(p.cellNormalisation) &&
+      typeof p.stdFloor === 'number' &&
+      p.stdFloor >= 0 &&
+      Number.isInteger(p.seed) &&
+      isTrainParams(p),
+  );
 }
 
 export const deepSvddKind: DetectorKind = {
@@ -111,14 +127,18 @@ export const deepSvddKind: DetectorKind = {
     const fitted = await fitDeepSvdd(frames, deepSvddLayers(p.width, p.dims), netGrid(frame, DEEP_SVDD_MULTIPLE), p);
     const plain = new DeepSvdd(p, frame, fitted.weights, fitted.centre, fitted.mean, null, fitted.report);
     if (p.cellNormalisation === 'none') return plain;
-    const stats = cellStats(fitted.frames.map((i) => plain.cellDistances(frames[i]!)), p.cellNormalisation, p.stdFloor);
+    const stats = cellStats(
+      fitted.frames.map((i) => plain.cellDistances(frames[i]!)),
+      p.cellNormalisation,
+      p.stdFloor,
+    );
     return new DeepSvdd(p, frame, fitted.weights, fitted.centre, fitted.mean, stats, fitted.report);
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
     const p = resolve(params);
     const { centre, mean } = saved.arrays;
     if (!centre || centre.length !== p.dims) throw new ModelError(`deepSvdd state lacks its ${p.dims}-dimensional centre`);
-    if (!mean || mean.length !== 3) throw new ModelError('deepSvdd state lacks its 3 channel means');
+    if (mean?.length !== 3) throw new ModelError('deepSvdd state lacks its 3 channel means');
     const weights = importWeights('deepSvdd', 'w', deepSvddLayers(p.width, p.dims), saved.arrays);
     if (p.cellNormalisation === 'none') return new DeepSvdd(p, frame, weights, centre, mean, null);
     const { distanceMean, distanceStd } = saved.arrays;

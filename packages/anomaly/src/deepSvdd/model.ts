@@ -17,11 +17,7 @@ import { tfForward } from '../tinyConvNet/tfForward.js';
 export const DEEP_SVDD_MULTIPLE = 2;
 
 export function deepSvddLayers(width: number, dims: number): LayerSpec[] {
-  return [
-    conv(3, width, { stride: 2, bias: false, activation: 'leaky' }),
-    conv(width, width, { bias: false, activation: 'leaky' }),
-    conv(width, dims, { bias: false, activation: 'linear' }),
-  ];
+  return [conv(3, width, { stride: 2, bias: false, activation: 'leaky' }), conv(width, width, { bias: false, activation: 'leaky' }), conv(width, dims, { bias: false, activation: 'linear' })];
 }
 
 /** ‖φ(x) − c‖² of every output cell (row stride grid.width / 2), on the active tfjs backend. */

@@ -10,7 +10,8 @@ import type { FrameSize, ScoreMap } from '@vigil/core';
 /** ROC AUC of `scores` against binary `labels` (true = anomalous); NaN when either class is empty. */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<boolean>): number {
   const order = sortedOrder(scores, labels);
-  let pos = 0, neg = 0;
+  let pos = 0,
+    neg = 0;
   for (let i = 0; i < labels.length; i++) labels[i] ? pos++ : neg++;
   if (pos === 0 || neg === 0) return NaN;
   // Sum of the positives' mid-ranks (ranks of a tied group share their mean) → Mann–Whitney U.
@@ -31,7 +32,10 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<bo
   let pos = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i]) pos++;
   if (pos === 0) return NaN;
-  let tp = 0, fp = 0, prevRecall = 0, ap = 0;
+  let tp = 0,
+    fp = 0,
+    prevRecall = 0,
+    ap = 0;
   for (let i = 0; i < order.length; ) {
     // All frames with the same score cross the threshold together.
     let j = i;
@@ -55,7 +59,8 @@ export function averagePrecision(scores: ArrayLike<number>, labels: ArrayLike<bo
 export function recallAtFalsePositiveRate(scores: ArrayLike<number>, labels: ArrayLike<boolean>, fpr: number): number {
   if (!(fpr >= 0 && fpr <= 1)) throw new RangeError(`false-positive rate must be in [0, 1], got ${fpr}`);
   if (scores.length !== labels.length) throw new RangeError(`${scores.length} scores for ${labels.length} labels`);
-  const negatives: number[] = [], positives: number[] = [];
+  const negatives: number[] = [],
+    positives: number[] = [];
   for (let i = 0; i < labels.length; i++) (labels[i] ? positives : negatives).push(scores[i]!);
   if (negatives.length === 0 || positives.length === 0) return NaN;
   negatives.sort((a, b) => b - a);
@@ -114,8 +119,10 @@ export class PixelAucAccumulator {
    */
   addFrame(map: ScoreMap, covered: FrameSize, mask: Uint8Array, frame: FrameSize): void {
     if (mask.length !== frame.width * frame.height) throw new RangeError(`mask has ${mask.length} pixels, frame is ${frame.width}x${frame.height}`);
-    const cellW = covered.width / map.cols, cellH = covered.height / map.rows;
-    const pos = new Float64Array(map.data.length), all = new Float64Array(map.data.length);
+    const cellW = covered.width / map.cols,
+      cellH = covered.height / map.rows;
+    const pos = new Float64Array(map.data.length),
+      all = new Float64Array(map.data.length);
     const colOf = new Int32Array(frame.width);
     for (let x = 0; x < frame.width; x++) colOf[x] = Math.min(map.cols - 1, Math.floor((x + 0.5) / cellW));
     for (let y = 0; y < frame.height; y++) {
@@ -137,7 +144,8 @@ export class PixelAucAccumulator {
 
   /** Pixels seen so far: [anomalous, normal]. */
   counts(): [number, number] {
-    let p = 0, n = 0;
+    let p = 0,
+      n = 0;
     for (let b = 0; b < this.bins; b++) {
       p += this.positives[b]!;
       n += this.negatives[b]!;
@@ -150,9 +158,11 @@ export class PixelAucAccumulator {
     const [p, n] = this.counts();
     if (p === 0 || n === 0) return NaN;
     // Walk bins upward: a positive beats every negative in lower bins and ties half of its own bin's.
-    let negBelow = 0, wins = 0;
+    let negBelow = 0,
+      wins = 0;
     for (let b = 0; b < this.bins; b++) {
-      const pb = this.positives[b]!, nb = this.negatives[b]!;
+      const pb = this.positives[b]!,
+        nb = this.negatives[b]!;
       wins += pb * (negBelow + nb / 2);
       negBelow += nb;
     }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../backend/tfBackend.js';
-import { fitCameraModel, saveCameraModel, type CameraModel, type CombineRule } from '../cameraModel.js';
+import { fitCameraModel, saveCameraModel, type CombineRule } from '../cameraModel.js';
 import type { FrameInput } from '../frameInput.js';
 import type { TemporalCalibration } from '../temporal/evidence.js';
 import { DatasetError } from './datasetError.js';
@@ -51,9 +51,18 @@ export interface OperatingPoint {
 }
 
 function operatingPoint(scores: number[], labels: boolean[]): OperatingPoint {
-  let tp = 0, p = 0, fp = 0, n = 0;
+  let tp = 0,
+    p = 0,
+    fp = 0,
+    n = 0;
   scores.forEach((s, i) => {
-    if (labels[i]) { p++; if (s >= 1) tp++; } else { n++; if (s >= 1) fp++; }
+    if (labels[i]) {
+      p++;
+      if (s >= 1) tp++;
+    } else {
+      n++;
+      if (s >= 1) fp++;
+    }
   });
   return { recallAtThreshold: round(tp / Math.max(1, p), 3), falsePositiveRateAtThreshold: round(fp / Math.max(1, n), 3) };
 }
@@ -158,7 +167,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const cascadeScores = clips.flatMap((c) => c.cascade);
   const backboneRan = clips.reduce((n, c) => n + c.backboneRan, 0);
   const scoreMs = clips.reduce((n, c) => n + c.scoreMs, 0);
-  const pixel = new PixelAucAccumulator(), cascadePixel = new PixelAucAccumulator();
+  const pixel = new PixelAucAccumulator(),
+    cascadePixel = new PixelAucAccumulator();
   const memberPixel = new Map<string, PixelAucAccumulator>();
   for (const share of shares) {
     pixel.merge(share.pixel);

@@ -4,7 +4,7 @@
  * is its own recording), and the CPU cascade beside it. Runs in the eval's own thread or in scoring
  * threads (scoreThread.ts), one share of the clips each.
  */
-import type { FrameSize } from '@vigil/core';
+import type { FrameSize, ScoreMap } from '@vigil/core';
 import { withBackgrounds } from '../backgroundPair/pair.js';
 import { memberTiers, SequentialCascade } from '../cascade/cascade.js';
 import type { CameraModel } from '../cameraModel.js';
@@ -55,7 +55,8 @@ export async function scoreClips(model: CameraModel, clips: DatasetTestClip[], s
   const singles = memberPixels && memberNames.length > 1 && clips.some((c) => c.maskFiles) ? await memberModels(model) : new Map<string, CameraModel>();
   const tiers = memberTiers(model);
   const twoTiers = tiers.cheap.length > 0 && tiers.backbone.length > 0;
-  const pixel = new PixelAucAccumulator(), cascadePixel = new PixelAucAccumulator();
+  const pixel = new PixelAucAccumulator(),
+    cascadePixel = new PixelAucAccumulator();
   const memberPixel = new Map([...singles.keys()].map((n) => [n, new PixelAucAccumulator()]));
   const out: ClipScores[] = [];
   const interval = 1000 / fps;
@@ -63,7 +64,16 @@ export async function scoreClips(model: CameraModel, clips: DatasetTestClip[], s
     const cascade = twoTiers ? new SequentialCascade(model, { backend: 'cpu', fps, gating: false }) : undefined;
     const inputs = clipInputs(await decodeClipFrames(clip, size), size, fps);
     const masks = await decodeClipMasks(clip, size);
-    const result: ClipScores = { clip: clip.name, labels: clip.labels.slice(0, inputs.length), scores: [], instant: [], members: Object.fromEntries(memberNames.map((n) => [n, []])), cascade: [], backboneRan: 0, scoreMs: 0 };
+    const result: ClipScores = {
+      clip: clip.name,
+      labels: clip.labels.slice(0, inputs.length),
+      scores: [],
+      instant: [],
+      members: Object.fromEntries(memberNames.map((n) => [n, []])),
+      cascade: [],
+      backboneRan: 0,
+      scoreMs: 0,
+    };
     let state: EvidenceState | undefined, cascadeState: EvidenceState | undefined;
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
@@ -77,7 +87,7 @@ export async function scoreClips(model: CameraModel, clips: DatasetTestClip[], s
       for (const name of memberNames) result.members[name]!.push(instant.members[name] ?? NaN);
       // Right after the full score, so the backbone's features of this frame are reused.
       const c = cascade?.score(input, i);
-      let cascadeMap;
+      let cascadeMap: ScoreMap | undefined;
       if (c) {
         const cacc = model.accumulate(c, cascadeState, i * interval, { gated: c.gated });
         cascadeState = cacc.state;

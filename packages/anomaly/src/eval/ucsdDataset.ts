@@ -113,7 +113,11 @@ function readLabels(root: string, testDir: string, clips: DatasetClip[]): { labe
     // A clip the file does not name has no anomalous frame.
     return { labelFile: json, rangesOf: (clip) => byClip.get(clip.name) ?? [] };
   }
-  const mFiles = [testDir, root].flatMap((d) => readdirSync(d).filter((n) => n.toLowerCase().endsWith('.m')).map((n) => join(d, n)));
+  const mFiles = [testDir, root].flatMap((d) =>
+    readdirSync(d)
+      .filter((n) => n.toLowerCase().endsWith('.m'))
+      .map((n) => join(d, n)),
+  );
   if (mFiles.length === 0) throw new DatasetError(`${root}: no frame labels (expected labels.json or the UCSD Test/<name>.m file)`);
   if (mFiles.length > 1) throw new DatasetError(`${root}: several .m label files (${mFiles.map((f) => rel(root, f)).join(', ')}); keep one`);
   const mFile = mFiles[0]!;

@@ -115,7 +115,7 @@ function readArtifacts(): ioTypes.ModelArtifacts {
   }
   const input = json.modelTopology.node.find((n) => n.op === 'Placeholder');
   const dim = input?.attr?.shape?.shape?.dim;
-  if (!dim || dim.length !== 4) throw new ModelError('backbone model centernet.json has no 4-d input placeholder');
+  if (dim?.length !== 4) throw new ModelError('backbone model centernet.json has no 4-d input placeholder');
   for (const i of [0, 1, 2]) dim[i]!.size = '-1';
   const buffers: Buffer[] = [];
   const weightSpecs: ioTypes.WeightsManifestEntry[] = [];
@@ -237,7 +237,10 @@ class CenterNetBackbone implements Backbone {
       if (width !== this.inputWidth || height !== this.inputHeight) {
         x = tf.image.resizeBilinear(x, [this.inputHeight, this.inputWidth], false, true);
       }
-      const out = this.model.execute(x, BACKBONE_LAYERS.map((l) => l.node));
+      const out = this.model.execute(
+        x,
+        BACKBONE_LAYERS.map((l) => l.node),
+      );
       return Array.isArray(out) ? out : [out];
     });
     try {
@@ -257,7 +260,10 @@ class CenterNetBackbone implements Backbone {
 }
 
 function checkOptions({ inputWidth, inputHeight }: BackboneOptions): void {
-  for (const [name, v] of [['inputWidth', inputWidth], ['inputHeight', inputHeight]] as const) {
+  for (const [name, v] of [
+    ['inputWidth', inputWidth],
+    ['inputHeight', inputHeight],
+  ] as const) {
     if (!(Number.isInteger(v) && v >= 16 && v % 16 === 0 && v <= 2048)) throw new ModelError(`backbone ${name} must be a multiple of 16 in 16..2048, got ${v}`);
   }
 }

@@ -75,13 +75,18 @@ export function ledoitWolf(m: GaussianMoments, ridge = 0.01): ShrunkGaussian {
       S[j * d + i] = v;
     }
   }
-  let trace = 0, frob = 0;
+  let trace = 0,
+    frob = 0;
   for (let i = 0; i < d; i++) trace += S[i * d + i]!;
   for (let k = 0; k < S.length; k++) frob += S[k]! * S[k]!;
   const mu = trace / d;
   // Σₖ‖xₖ − x̄‖⁴ expanded in the raw moments: with a = ‖x‖², b = xᵀx̄, c = ‖x̄‖²,
   // Σ(a − 2b + c)² = Σa² + 4Σb² + nc² − 4Σab + 2cΣa − 4cΣb.
-  let c = 0, sumB = 0, sumAB = 0, sumBB = 0, sumA = 0;
+  let c = 0,
+    sumB = 0,
+    sumAB = 0,
+    sumBB = 0,
+    sumA = 0;
   for (let i = 0; i < d; i++) {
     c += mean[i]! * mean[i]!;
     sumB += m.sum[i]! * mean[i]!;
@@ -129,12 +134,7 @@ export function choleskyPacked(a: Float64Array, d: number): Float32Array {
  * √((x − mean)ᵀ Σ⁻¹ (x − mean)) for Σ = CCᵀ given packed C, by forward substitution. `x` and `mean`
  * are read from their offsets; `scratch` holds d values.
  */
-export function mahalanobis(
-  x: ArrayLike<number>, xOffset: number,
-  mean: ArrayLike<number>, meanOffset: number,
-  chol: ArrayLike<number>, cholOffset: number,
-  d: number, scratch: Float64Array,
-): number {
+export function mahalanobis(x: ArrayLike<number>, xOffset: number, mean: ArrayLike<number>, meanOffset: number, chol: ArrayLike<number>, cholOffset: number, d: number, scratch: Float64Array): number {
   let total = 0;
   let r = cholOffset;
   for (let i = 0; i < d; i++) {

@@ -77,9 +77,11 @@ export function gaussianBlur(src: F32, width: number, height: number, sigma: num
 /** A symmetric kernel applied along rows then columns; `step` 2 keeps every second row and column. */
 function separableFilter(src: F32, width: number, height: number, k: Float32Array, out: F32 | undefined, step: 1 | 2): F32 {
   const r = (k.length - 1) / 2;
-  const ow = Math.ceil(width / step), oh = Math.ceil(height / step);
+  const ow = Math.ceil(width / step),
+    oh = Math.ceil(height / step);
   const target = out ?? new Float32Array(ow * oh);
-  const xi = reflectedIndices(width, r), yi = reflectedIndices(height, r);
+  const xi = reflectedIndices(width, r),
+    yi = reflectedIndices(height, r);
   const tmp = new Float32Array(ow * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -108,22 +110,40 @@ function separableFilter(src: F32, width: number, height: number, k: Float32Arra
 function boxMeans(planes: F32[], width: number, height: number, win: number, tmp: F32[]): void {
   const r = win >> 1;
   const inv = 1 / win;
-  const xi = reflectedIndices(width, r + 1), yi = reflectedIndices(height, r + 1);
+  const xi = reflectedIndices(width, r + 1),
+    yi = reflectedIndices(height, r + 1);
   const [a, b, c, d, e] = planes as [F32, F32, F32, F32, F32];
   const [ta, tb, tc, td, te] = tmp as [F32, F32, F32, F32, F32];
   // xi[x + r + 1] is column x folded; the window of x spans x − r … x + r.
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    let sa = 0, sb = 0, sc = 0, sd = 0, se = 0;
+    let sa = 0,
+      sb = 0,
+      sc = 0,
+      sd = 0,
+      se = 0;
     for (let j = -r; j <= r; j++) {
       const i = row + xi[j + r + 1]!;
-      sa += a[i]!; sb += b[i]!; sc += c[i]!; sd += d[i]!; se += e[i]!;
+      sa += a[i]!;
+      sb += b[i]!;
+      sc += c[i]!;
+      sd += d[i]!;
+      se += e[i]!;
     }
     for (let x = 0; x < width; x++) {
       const o = row + x;
-      ta[o] = sa * inv; tb[o] = sb * inv; tc[o] = sc * inv; td[o] = sd * inv; te[o] = se * inv;
-      const add = row + xi[x + 2 * r + 2]!, sub = row + xi[x + 1]!;
-      sa += a[add]! - a[sub]!; sb += b[add]! - b[sub]!; sc += c[add]! - c[sub]!; sd += d[add]! - d[sub]!; se += e[add]! - e[sub]!;
+      ta[o] = sa * inv;
+      tb[o] = sb * inv;
+      tc[o] = sc * inv;
+      td[o] = sd * inv;
+      te[o] = se * inv;
+      const add = row + xi[x + 2 * r + 2]!,
+        sub = row + xi[x + 1]!;
+      sa += a[add]! - a[sub]!;
+      sb += b[add]! - b[sub]!;
+      sc += c[add]! - c[sub]!;
+      sd += d[add]! - d[sub]!;
+      se += e[add]! - e[sub]!;
     }
   }
   // Columns, a row of running sums at a time so memory is read in order.
@@ -131,15 +151,27 @@ function boxMeans(planes: F32[], width: number, height: number, win: number, tmp
   for (let j = -r; j <= r; j++) {
     const row = yi[j + r + 1]! * width;
     for (let x = 0; x < width; x++) {
-      const i = row + x, k = x * 5;
-      sums[k]! += ta[i]!; sums[k + 1]! += tb[i]!; sums[k + 2]! += tc[i]!; sums[k + 3]! += td[i]!; sums[k + 4]! += te[i]!;
+      const i = row + x,
+        k = x * 5;
+      sums[k]! += ta[i]!;
+      sums[k + 1]! += tb[i]!;
+      sums[k + 2]! += tc[i]!;
+      sums[k + 3]! += td[i]!;
+      sums[k + 4]! += te[i]!;
     }
   }
   for (let y = 0; y < height; y++) {
-    const row = y * width, add = yi[y + 2 * r + 2]! * width, sub = yi[y + 1]! * width;
+    const row = y * width,
+      add = yi[y + 2 * r + 2]! * width,
+      sub = yi[y + 1]! * width;
     for (let x = 0; x < width; x++) {
-      const k = x * 5, o = row + x;
-      a[o] = sums[k]! * inv; b[o] = sums[k + 1]! * inv; c[o] = sums[k + 2]! * inv; d[o] = sums[k + 3]! * inv; e[o] = sums[k + 4]! * inv;
+      const k = x * 5,
+        o = row + x;
+      a[o] = sums[k]! * inv;
+      b[o] = sums[k + 1]! * inv;
+      c[o] = sums[k + 2]! * inv;
+      d[o] = sums[k + 3]! * inv;
+      e[o] = sums[k + 4]! * inv;
       sums[k]! += ta[add + x]! - ta[sub + x]!;
       sums[k + 1]! += tb[add + x]! - tb[sub + x]!;
       sums[k + 2]! += tc[add + x]! - tc[sub + x]!;
@@ -176,10 +208,16 @@ function gradients(img: F32, width: number, height: number, gx: F32, gy: F32): v
 function sample(img: F32, width: number, height: number, x: number, y: number): number {
   x = x < 0 ? 0 : x > width - 1 ? width - 1 : x;
   y = y < 0 ? 0 : y > height - 1 ? height - 1 : y;
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const x1 = x0 + 1 < width ? x0 + 1 : x0, y1 = y0 + 1 < height ? y0 + 1 : y0;
-  const fx = x - x0, fy = y - y0;
-  const a = img[y0 * width + x0]!, b = img[y0 * width + x1]!, c = img[y1 * width + x0]!, d = img[y1 * width + x1]!;
+  const x0 = Math.floor(x),
+    y0 = Math.floor(y);
+  const x1 = x0 + 1 < width ? x0 + 1 : x0,
+    y1 = y0 + 1 < height ? y0 + 1 : y0;
+  const fx = x - x0,
+    fy = y - y0;
+  const a = img[y0 * width + x0]!,
+    b = img[y0 * width + x1]!,
+    c = img[y1 * width + x0]!,
+    d = img[y1 * width + x1]!;
   return a + fx * (b - a) + fy * (c - a) + fx * fy * (a - b - c + d);
 }
 
@@ -197,7 +235,8 @@ function downsample(img: F32, width: number, height: number): PyramidLevel {
 /** Bilinear resize of a flow component, corners to corners, scaled by the size ratio. */
 function upsampleFlow(f: F32, w: number, h: number, width: number, height: number): F32 {
   const out = new Float32Array(width * height);
-  const sx = width > 1 ? (w - 1) / (width - 1) : 0, sy = height > 1 ? (h - 1) / (height - 1) : 0;
+  const sx = width > 1 ? (w - 1) / (width - 1) : 0,
+    sy = height > 1 ? (h - 1) / (height - 1) : 0;
   const scale = width / w;
   for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = scale * sample(f, w, h, x * sx, y * sy);
   return out;
@@ -206,7 +245,18 @@ function upsampleFlow(f: F32, w: number, h: number, width: number, height: numbe
 /** Pyramidal Lucas–Kanade flow from `prev` to `cur` (luma, already blurred). */
 export class OpticalFlow {
   constructor(readonly params: OpticalFlowParams = defaultOpticalFlowParams) {
-    if (!(Number.isInteger(params.levels) && params.levels >= 1 && Number.isInteger(params.window) && params.window >= 3 && params.window % 2 === 1 && Number.isInteger(params.iterations) && params.iterations >= 1 && params.blur >= 0)) {
+    if (
+      !(
+        Number.isInteger(params.levels) &&
+        params.levels >= 1 &&
+        Number.isInteger(params.window) &&
+        params.window >= 3 &&
+        params.window % 2 === 1 &&
+        Number.isInteger(params.iterations) &&
+        params.iterations >= 1 &&
+        params.blur >= 0
+      )
+    ) {
       throw new RangeError(`invalid optical flow params: ${JSON.stringify(params)}`);
     }
   }
@@ -228,9 +278,13 @@ export class OpticalFlow {
 
   estimatePyramids(prev: PyramidLevel[], cur: PyramidLevel[]): DenseFlow {
     const depth = Math.min(prev.length, cur.length);
-    let u: F32 | undefined, v: F32 | undefined, w = 0, h = 0;
+    let u: F32 | undefined,
+      v: F32 | undefined,
+      w = 0,
+      h = 0;
     for (let l = depth - 1; l >= 0; l--) {
-      const a = prev[l]!, b = cur[l]!;
+      const a = prev[l]!,
+        b = cur[l]!;
       if (a.width !== b.width || a.height !== b.height) throw new RangeError(`pyramid levels differ in size: ${a.width}x${a.height} and ${b.width}x${b.height}`);
       if (!u || !v) {
         u = new Float32Array(a.width * a.height);
@@ -261,24 +315,34 @@ export class OpticalFlow {
     const [gx, gy, warped, wx, wy, xx, yy, xy, xt, yt, t0, t1, t2, t3, t4] = this.buffers(n) as [F32, F32, F32, F32, F32, F32, F32, F32, F32, F32, F32, F32, F32, F32, F32];
     gradients(cur, width, height, gx, gy);
     const win = this.params.window;
-    const maxX = width - 1, maxY = height - 1;
+    const maxX = width - 1,
+      maxY = height - 1;
     for (let it = 0; it < this.params.iterations; it++) {
       // The previous frame warped by the estimate (cur(x) ≈ prev(x − d)), bilinear, clamped to the frame.
       for (let y = 0, i = 0; y < height; y++) {
         for (let x = 0; x < width; x++, i++) {
-          let sx = x - u[i]!, sy = y - v[i]!;
+          let sx = x - u[i]!,
+            sy = y - v[i]!;
           sx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
           sy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
-          const x0 = sx | 0, y0 = sy | 0;
-          const x1 = x0 < maxX ? x0 + 1 : x0, y1 = y0 < maxY ? y0 + 1 : y0;
-          const fx = sx - x0, fy = sy - y0;
-          const a = prev[y0 * width + x0]!, b = prev[y0 * width + x1]!, c = prev[y1 * width + x0]!, d = prev[y1 * width + x1]!;
+          const x0 = sx | 0,
+            y0 = sy | 0;
+          const x1 = x0 < maxX ? x0 + 1 : x0,
+            y1 = y0 < maxY ? y0 + 1 : y0;
+          const fx = sx - x0,
+            fy = sy - y0;
+          const a = prev[y0 * width + x0]!,
+            b = prev[y0 * width + x1]!,
+            c = prev[y1 * width + x0]!,
+            d = prev[y1 * width + x1]!;
           warped[i] = a + fx * (b - a) + fy * (c - a) + fx * fy * (a - b - c + d);
         }
       }
       gradients(warped, width, height, wx, wy);
       for (let i = 0; i < n; i++) {
-        const ix = 0.5 * (gx[i]! + wx[i]!), iy = 0.5 * (gy[i]! + wy[i]!), t = cur[i]! - warped[i]!;
+        const ix = 0.5 * (gx[i]! + wx[i]!),
+          iy = 0.5 * (gy[i]! + wy[i]!),
+          t = cur[i]! - warped[i]!;
         xy[i] = ix * iy;
         xt[i] = ix * t;
         yt[i] = iy * t;
@@ -287,9 +351,14 @@ export class OpticalFlow {
       }
       boxMeans([xx, yy, xy, xt, yt], width, height, win, [t0, t1, t2, t3, t4]);
       for (let i = 0; i < n; i++) {
-        const a = xx[i]!, b = xy[i]!, c = yy[i]!, p = xt[i]!, q = yt[i]!;
+        const a = xx[i]!,
+          b = xy[i]!,
+          c = yy[i]!,
+          p = xt[i]!,
+          q = yt[i]!;
         const det = a * c - b * b + DET_EPSILON;
-        const du = -(c * p - b * q) / det, dv = -(a * q - b * p) / det;
+        const du = -(c * p - b * q) / det,
+          dv = -(a * q - b * p) / det;
         u[i]! += du > MAX_STEP ? MAX_STEP : du < -MAX_STEP ? -MAX_STEP : du;
         v[i]! += dv > MAX_STEP ? MAX_STEP : dv < -MAX_STEP ? -MAX_STEP : dv;
       }

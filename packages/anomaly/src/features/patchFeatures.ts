@@ -19,7 +19,8 @@ export interface CellGrid {
 }
 
 export function cellGrid(frame: FrameSize): CellGrid {
-  const cols = Math.floor(frame.width / CELL_SIZE), rows = Math.floor(frame.height / CELL_SIZE);
+  const cols = Math.floor(frame.width / CELL_SIZE),
+    rows = Math.floor(frame.height / CELL_SIZE);
   if (cols < 3 || rows < 3) throw new RangeError(`frame ${frame.width}x${frame.height} is too small for backbone features (needs 24x24)`);
   return { cols, rows, covered: { width: cols * CELL_SIZE, height: rows * CELL_SIZE } };
 }
@@ -47,15 +48,21 @@ export class CellFeatureExtractor {
     let offset = 0;
     this.samplers = backbone.dims.map((d) => {
       const n = this.grid.cols * this.grid.rows;
-      const index = new Int32Array(n * 4), weight = new Float32Array(n * 4);
+      const index = new Int32Array(n * 4),
+        weight = new Float32Array(n * 4);
       // Frame pixel → backbone-input pixel → feature-map coordinate (cell centres at (i + 0.5) · stride).
-      const sx = backbone.inputWidth / frame.width / d.stride, sy = backbone.inputHeight / frame.height / d.stride;
+      const sx = backbone.inputWidth / frame.width / d.stride,
+        sy = backbone.inputHeight / frame.height / d.stride;
       for (let cy = 0; cy < this.grid.rows; cy++) {
         const v = Math.min(d.height - 1, Math.max(0, (cy + 0.5) * CELL_SIZE * sy - 0.5));
-        const y0 = Math.floor(v), y1 = Math.min(d.height - 1, y0 + 1), fy = v - y0;
+        const y0 = Math.floor(v),
+          y1 = Math.min(d.height - 1, y0 + 1),
+          fy = v - y0;
         for (let cx = 0; cx < this.grid.cols; cx++) {
           const u = Math.min(d.width - 1, Math.max(0, (cx + 0.5) * CELL_SIZE * sx - 0.5));
-          const x0 = Math.floor(u), x1 = Math.min(d.width - 1, x0 + 1), fx = u - x0;
+          const x0 = Math.floor(u),
+            x1 = Math.min(d.width - 1, x0 + 1),
+            fx = u - x0;
           const k = (cy * this.grid.cols + cx) * 4;
           index.set([y0 * d.width + x0, y0 * d.width + x1, y1 * d.width + x0, y1 * d.width + x1], k);
           weight.set([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy], k);

@@ -25,7 +25,8 @@ export class FlowHistogram implements Detector {
   ) {
     this.descriptors = new FlowDescriptors(params, frame.width, frame.height);
     const { cols, rows } = this.descriptors.grid;
-    if (bank.grid.cols !== cols || bank.grid.rows !== rows) throw new ModelError(`flowHistogram bank is ${bank.grid.cols}x${bank.grid.rows} cells, a ${frame.width}x${frame.height} frame has ${cols}x${rows}`);
+    if (bank.grid.cols !== cols || bank.grid.rows !== rows)
+      throw new ModelError(`flowHistogram bank is ${bank.grid.cols}x${bank.grid.rows} cells, a ${frame.width}x${frame.height} frame has ${cols}x${rows}`);
     this.covered = { width: cols * params.cell, height: rows * params.cell };
     this.memory = { key: this.descriptors.key, frames: params.frames };
     this.pooled = new Float32Array(this.descriptors.cells * DESCRIPTOR);
@@ -55,13 +56,40 @@ export class FlowHistogram implements Detector {
 function options(given: Record<string, unknown> | undefined): FlowHistogramParams {
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const posInt = isPositiveInt;
-  return resolveParams('flowHistogram', defaultFlowHistogramParams, given, (p) =>
-    posInt(p.levels) && p.levels <= 6 && posInt(p.window) && p.window >= 3 && p.window % 2 === 1 && posInt(p.iterations) && p.iterations <= 10 &&
-    typeof p.blur === 'number' && p.blur >= 0 && p.blur <= 5 && posInt(p.cell) && pos(p.changeThreshold) &&
-    Array.isArray(p.speedEdges) && p.speedEdges.length === SPEEDS - 1 && p.speedEdges.every(pos) && p.speedEdges.every((e, i) => i === 0 || e > p.speedEdges[i - 1]!) &&
-    typeof p.minSpeed === 'number' && p.minSpeed >= 0 && p.minSpeed < p.speedEdges[0]! && posInt(p.frames) && p.frames <= 60 &&
-    Array.isArray(p.speedWeights) && p.speedWeights.length === SPEEDS && p.speedWeights.every(pos) && posInt(p.perCell) &&
-    Array.isArray(p.borderWeights) && p.borderWeights.length <= 4 && p.borderWeights.every((w) => typeof w === 'number' && w >= 0 && w <= 1) && Number.isInteger(p.seed),
+  return resolveParams(
+    'flowHistogram',
+    defaultFlowHistogramParams,
+    given,
+    (p) =>
+      posInt(p.levels) &&
+      p.levels <= 6 &&
+      posInt(p.window) &&
+      p.window >= 3 &&
+      p.window % 2 === 1 &&
+      posInt(p.iterations) &&
+      p.iterations <= 10 &&
+      typeof p.blur === 'number' &&
+      p.blur >= 0 &&
+      p.blur <= 5 &&
+      posInt(p.cell) &&
+      pos(p.changeThreshold) &&
+      Array.isArray(p.speedEdges) &&
+      p.speedEdges.length === SPEEDS - 1 &&
+      p.speedEdges.every(pos) &&
+      p.speedEdges.every((e, i) => i === 0 || e > p.speedEdges[i - 1]!) &&
+      typeof p.minSpeed === 'number' &&
+      p.minSpeed >= 0 &&
+      p.minSpeed < p.speedEdges[0]! &&
+      posInt(p.frames) &&
+      p.frames <= 60 &&
+      Array.isArray(p.speedWeights) &&
+      p.speedWeights.length === SPEEDS &&
+      p.speedWeights.every(pos) &&
+      posInt(p.perCell) &&
+      Array.isArray(p.borderWeights) &&
+      p.borderWeights.length <= 4 &&
+      p.borderWeights.every((w) => typeof w === 'number' && w >= 0 && w <= 1) &&
+      Number.isInteger(p.seed),
   );
 }
 

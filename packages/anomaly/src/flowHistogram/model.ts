@@ -70,7 +70,8 @@ export interface CellGridSize {
 }
 
 export function flowCells(width: number, height: number, cell: number): CellGridSize {
-  const cols = Math.floor(width / cell), rows = Math.floor(height / cell);
+  const cols = Math.floor(width / cell),
+    rows = Math.floor(height / cell);
   if (cols < 3 || rows < 3) throw new RangeError(`frame ${width}x${height} is too small for ${cell}-px flow cells (needs 3x3 cells)`);
   return { cols, rows };
 }
@@ -94,7 +95,11 @@ export class FlowDescriptors {
   /** Scratch: the raw descriptors summed over the pooled frames. */
   private readonly sum: Float32Array;
 
-  constructor(readonly params: FlowHistogramParams, readonly width: number, readonly height: number) {
+  constructor(
+    readonly params: FlowHistogramParams,
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.grid = flowCells(width, height, params.cell);
     this.key = memoryKey(params, width, height);
     this.flow = new OpticalFlow(params);
@@ -155,7 +160,9 @@ export class FlowDescriptors {
       for (let x = 0; x < cols; x++) {
         const x0 = Math.max(0, x - 1);
         const o = (y * cols + x) * DESCRIPTOR;
-        const a = (y0 * cols + x0) * DESCRIPTOR, b = (y0 * cols + x) * DESCRIPTOR, c = (y * cols + x0) * DESCRIPTOR;
+        const a = (y0 * cols + x0) * DESCRIPTOR,
+          b = (y0 * cols + x) * DESCRIPTOR,
+          c = (y * cols + x0) * DESCRIPTOR;
         for (let k = 0; k < DESCRIPTOR; k++) out[o + k] = ((sum[a + k]! + sum[b + k]! + sum[c + k]! + sum[o + k]!) / (4 * count)) * scale[k]!;
       }
     }
@@ -176,7 +183,8 @@ export class FlowDescriptors {
     const before = this.last?.rgb === prevRgb ? this.last : this.prepare(prevRgb);
     const now = this.prepare(rgb);
     this.last = now;
-    const cur = now.blurred, prev = before.blurred;
+    const cur = now.blurred,
+      prev = before.blurred;
     const { u, v } = this.flow.estimatePyramids(before.pyramid, now.pyramid);
     const { cols, rows } = this.grid;
     const { cell, changeThreshold, minSpeed } = params;
@@ -192,7 +200,8 @@ export class FlowDescriptors {
         counts[o + CHANGE]! += change;
         if (change <= changeThreshold) continue;
         counts[o + MOVING]!++;
-        const du = u[i]!, dv = v[i]!;
+        const du = u[i]!,
+          dv = v[i]!;
         const speed = Math.hypot(du, dv);
         if (speed <= minSpeed) continue;
         const d = Math.floor((Math.atan2(dv, du) + Math.PI) * sector) % DIRECTIONS;
@@ -280,13 +289,15 @@ export class LocationBank {
 function searchCell(query: Float32Array, q: number, ql: number, entries: Float32Array, lengths: Float32Array, from: number, to: number, best: number): number {
   if (from === to) return best;
   // First entry at least as long as the query.
-  let lo = from, hi = to;
+  let lo = from,
+    hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (lengths[mid]! < ql) lo = mid + 1;
     else hi = mid;
   }
-  let up = lo, down = lo - 1;
+  let up = lo,
+    down = lo - 1;
   for (;;) {
     const gapUp = up < to ? lengths[up]! - ql : Infinity;
     const gapDown = down >= from ? ql - lengths[down]! : Infinity;

@@ -64,8 +64,15 @@ export class ImageGaussian extends ImageDensityMember {
   readonly name = ImageGaussian.kind;
   private readonly scratch: Float64Array;
 
-  constructor(params: ImageGaussianOptions, frame: FrameSize, extractor: CellFeatureExtractor, mean: Float32Array, std: Float32Array,
-    readonly centre: Float32Array, readonly chol: Float32Array) {
+  constructor(
+    params: ImageGaussianOptions,
+    frame: FrameSize,
+    extractor: CellFeatureExtractor,
+    mean: Float32Array,
+    std: Float32Array,
+    readonly centre: Float32Array,
+    readonly chol: Float32Array,
+  ) {
     super(params, frame, extractor, mean, std);
     this.scratch = new Float64Array(centre.length);
   }
@@ -90,8 +97,16 @@ export class ImageKnn extends ImageDensityMember {
   static readonly kind = 'imageKnn';
   readonly name = ImageKnn.kind;
 
-  constructor(params: ImageKnnOptions, frame: FrameSize, extractor: CellFeatureExtractor, mean: Float32Array, std: Float32Array,
-    readonly centre: Float32Array, readonly chol: Float32Array, readonly bank: Float32Array) {
+  constructor(
+    params: ImageKnnOptions,
+    frame: FrameSize,
+    extractor: CellFeatureExtractor,
+    mean: Float32Array,
+    std: Float32Array,
+    readonly centre: Float32Array,
+    readonly chol: Float32Array,
+    readonly bank: Float32Array,
+  ) {
     super(params, frame, extractor, mean, std);
   }
 

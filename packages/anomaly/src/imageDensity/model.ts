@@ -48,8 +48,10 @@ export function standardise(x: Float32Array, mean: Float32Array, std: Float32Arr
 
 /** Mean and standard deviation per dimension (std floored so a silent channel is not amplified into noise). */
 export function channelStats(rows: readonly Float32Array[]): { mean: Float32Array; std: Float32Array } {
-  const d = rows[0]!.length, n = rows.length;
-  const mean = new Float32Array(d), std = new Float32Array(d);
+  const d = rows[0]!.length,
+    n = rows.length;
+  const mean = new Float32Array(d),
+    std = new Float32Array(d);
   for (const r of rows) for (let k = 0; k < d; k++) mean[k]! += r[k]! / n;
   for (const r of rows) for (let k = 0; k < d; k++) std[k]! += (r[k]! - mean[k]!) ** 2 / n;
   for (let k = 0; k < d; k++) std[k] = Math.max(1e-3, Math.sqrt(std[k]!));

@@ -35,7 +35,8 @@ export interface FlowField {
 
 /** Luma (BT.601) of packed RGB, box-averaged over f × f pixels; writes `out` of (⌊W/f⌋ × ⌊H/f⌋). */
 export function downscaledLuma(rgb: Uint8Array, width: number, height: number, f: number, out: Float32Array): Float32Array {
-  const w = Math.floor(width / f), h = Math.floor(height / f);
+  const w = Math.floor(width / f),
+    h = Math.floor(height / f);
   const inv = 1 / (f * f);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -51,7 +52,8 @@ export function downscaledLuma(rgb: Uint8Array, width: number, height: number, f
 }
 
 function halve(src: Float32Array, w: number, h: number, out: Float32Array): Float32Array {
-  const w2 = w >> 1, h2 = h >> 1;
+  const w2 = w >> 1,
+    h2 = h >> 1;
   for (let y = 0; y < h2; y++) {
     for (let x = 0; x < w2; x++) {
       const i = 2 * y * w + 2 * x;
@@ -63,11 +65,13 @@ function halve(src: Float32Array, w: number, h: number, out: Float32Array): Floa
 
 /** SAD of the `bs × bs` block at (bx, by) in `cur` against the block displaced by −(dx, dy) in `prev`; Infinity if outside. */
 function sad(cur: Float32Array, prev: Float32Array, w: number, h: number, bx: number, by: number, bs: number, dx: number, dy: number, limit: number): number {
-  const px = bx - dx, py = by - dy;
+  const px = bx - dx,
+    py = by - dy;
   if (px < 0 || py < 0 || px + bs > w || py + bs > h) return Infinity;
   let s = 0;
   for (let y = 0; y < bs; y++) {
-    let a = (by + y) * w + bx, b = (py + y) * w + px;
+    let a = (by + y) * w + bx,
+      b = (py + y) * w + px;
     for (let x = 0; x < bs; x++, a++, b++) s += Math.abs(cur[a]! - prev[b]!);
     if (s > limit) return s; // early exit: already worse than the best
   }
@@ -136,7 +140,8 @@ export class BlockFlow {
     const hc = cell / 2; // cell side at half resolution
     const qc = cell / 4;
     // Blocks are twice the cell, centred on it: enough texture to match, still local.
-    const hbs = 2 * hc, qbs = Math.max(4, 2 * qc);
+    const hbs = 2 * hc,
+      qbs = Math.max(4, 2 * qc);
     out.dx.fill(0);
     out.dy.fill(0);
     out.valid.fill(0);
@@ -165,13 +170,19 @@ export class BlockFlow {
         const bx = clamp(c * hc + (hc >> 1) - (hbs >> 1), 0, hw - hbs);
         const by = clamp(r * hc + (hc >> 1) - (hbs >> 1), 0, hh - hbs);
         const zero = sad(curH, prevH, hw, hh, bx, by, hbs, 0, 0, Infinity);
-        let fbest = Infinity, fdx = 0, fdy = 0;
+        let fbest = Infinity,
+          fdx = 0,
+          fdy = 0;
         const refine = (cx: number, cy: number): void => {
           for (let dy = cy - 1; dy <= cy + 1; dy++) {
             for (let dx = cx - 1; dx <= cx + 1; dx++) {
               const s = sad(curH, prevH, hw, hh, bx, by, hbs, dx, dy, fbest);
               // Prefer the smaller displacement on ties: flat regions must not invent motion.
-              if (s < fbest - 1e-6 || (s <= fbest + 1e-6 && dx * dx + dy * dy < fdx * fdx + fdy * fdy)) { fbest = s; fdx = dx; fdy = dy; }
+              if (s < fbest - 1e-6 || (s <= fbest + 1e-6 && dx * dx + dy * dy < fdx * fdx + fdy * fdy)) {
+                fbest = s;
+                fdx = dx;
+                fdy = dy;
+              }
             }
           }
         };
@@ -182,12 +193,8 @@ export class BlockFlow {
         // At the search border the true motion may lie beyond it: unknown rather than wrong.
         const border = 2 * R - 1;
         if (!Number.isFinite(fbest) || (fdx === 0 && fdy === 0) || fbest > maxMatchRatio * zero || Math.abs(fdx) >= border || Math.abs(fdy) >= border) continue;
-        const sx = vertex(
-          sad(curH, prevH, hw, hh, bx, by, hbs, fdx - 1, fdy, Infinity), fbest, sad(curH, prevH, hw, hh, bx, by, hbs, fdx + 1, fdy, Infinity),
-        );
-        const sy = vertex(
-          sad(curH, prevH, hw, hh, bx, by, hbs, fdx, fdy - 1, Infinity), fbest, sad(curH, prevH, hw, hh, bx, by, hbs, fdx, fdy + 1, Infinity),
-        );
+        const sx = vertex(sad(curH, prevH, hw, hh, bx, by, hbs, fdx - 1, fdy, Infinity), fbest, sad(curH, prevH, hw, hh, bx, by, hbs, fdx + 1, fdy, Infinity));
+        const sy = vertex(sad(curH, prevH, hw, hh, bx, by, hbs, fdx, fdy - 1, Infinity), fbest, sad(curH, prevH, hw, hh, bx, by, hbs, fdx, fdy + 1, Infinity));
         out.dx[k] = 2 * (fdx + sx);
         out.dy[k] = 2 * (fdy + sy);
         out.valid[k] = 1;
@@ -206,7 +213,8 @@ export class BlockFlow {
         const k = r * cols + c;
         keep[k] = 0;
         if (!f.valid[k]) continue;
-        const dx = f.dx[k]!, dy = f.dy[k]!;
+        const dx = f.dx[k]!,
+          dy = f.dy[k]!;
         const tol = 2 + 0.25 * Math.hypot(dx, dy);
         let n = 0;
         for (let y = Math.max(0, r - 1); y <= Math.min(rows - 1, r + 1); y++) {

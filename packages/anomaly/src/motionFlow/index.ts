@@ -70,10 +70,27 @@ function resolveParams(given: Record<string, unknown> | undefined): MotionFlowPa
   const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
   const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
   const ok =
-    posInt(p.cell) && p.cell % 4 === 0 && pos(p.changeThreshold) && posInt(p.searchRadius) &&
-    pos(p.maxMatchRatio) && p.maxMatchRatio <= 1 && Number.isInteger(p.minAgreeing) && p.minAgreeing >= 0 && p.minAgreeing <= 8 && posInt(p.bins) && p.bins >= 4 && pos(p.minSamples) &&
-    posInt(p.maxPoolRadius) && pos(p.prior) && pos(p.minSpeedStd) && typeof p.speedFreeZ === 'number' && p.speedFreeZ >= 0 &&
-    pos(p.directionSpeedHalf) && typeof p.smooth === 'boolean' && typeof p.minRaw === 'number' && p.minRaw >= 0;
+    posInt(p.cell) &&
+    p.cell % 4 === 0 &&
+    pos(p.changeThreshold) &&
+    posInt(p.searchRadius) &&
+    pos(p.maxMatchRatio) &&
+    p.maxMatchRatio <= 1 &&
+    Number.isInteger(p.minAgreeing) &&
+    p.minAgreeing >= 0 &&
+    p.minAgreeing <= 8 &&
+    posInt(p.bins) &&
+    p.bins >= 4 &&
+    pos(p.minSamples) &&
+    posInt(p.maxPoolRadius) &&
+    pos(p.prior) &&
+    pos(p.minSpeedStd) &&
+    typeof p.speedFreeZ === 'number' &&
+    p.speedFreeZ >= 0 &&
+    pos(p.directionSpeedHalf) &&
+    typeof p.smooth === 'boolean' &&
+    typeof p.minRaw === 'number' &&
+    p.minRaw >= 0;
   if (!ok) throw new ModelError(`invalid motionFlow params: ${JSON.stringify(given)}`);
   return p;
 }
@@ -91,7 +108,8 @@ export const motionFlowKind: DetectorKind = {
     const p = resolveParams(params);
     const { direction, speedMean, speedStd } = saved.arrays;
     if (!direction || !speedMean || !speedStd) throw new ModelError('motionFlow state lacks its direction, speedMean or speedStd array');
-    const cols = Math.floor(frame.width / p.cell), rows = Math.floor(frame.height / p.cell);
+    const cols = Math.floor(frame.width / p.cell),
+      rows = Math.floor(frame.height / p.cell);
     const cells = cols * rows;
     if (direction.length !== cells * p.bins || speedMean.length !== cells || speedStd.length !== cells) {
       throw new ModelError(

@@ -64,7 +64,11 @@ export class FlowTally {
   readonly logSpeed: Float64Array;
   readonly logSpeed2: Float64Array;
 
-  constructor(readonly cols: number, readonly rows: number, readonly bins: number) {
+  constructor(
+    readonly cols: number,
+    readonly rows: number,
+    readonly bins: number,
+  ) {
     this.cells = cols * rows;
     this.hist = new Float64Array(this.cells * bins);
     this.count = new Float64Array(this.cells);
@@ -76,7 +80,8 @@ export class FlowTally {
     const K = this.bins;
     for (let k = 0; k < this.cells; k++) {
       if (!field.valid[k]) continue;
-      const dx = field.dx[k]!, dy = field.dy[k]!;
+      const dx = field.dx[k]!,
+        dy = field.dy[k]!;
       const { b, frac } = sectorOf(Math.atan2(dy, dx), K);
       this.hist[k * K + b]! += 1 - frac;
       this.hist[k * K + ((b + 1) % K)]! += frac;
@@ -108,7 +113,9 @@ export function poolDensity(tally: FlowTally, params: MotionFlowParams): FlowDen
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const k = r * cols + c;
-      let n = 0, s = 0, s2 = 0;
+      let n = 0,
+        s = 0,
+        s2 = 0;
       for (let radius = 1; radius <= params.maxPoolRadius; radius++) {
         h.fill(0);
         n = s = s2 = 0;
@@ -150,7 +157,8 @@ export function flowSurprise(field: FlowField, density: FlowDensity, params: Mot
       out[k] = 0;
       continue;
     }
-    const dx = field.dx[k]!, dy = field.dy[k]!;
+    const dx = field.dx[k]!,
+      dy = field.dy[k]!;
     const speed2 = dx * dx + dy * dy;
     const { b, frac } = sectorOf(Math.atan2(dy, dx), K);
     const p = (1 - frac) * density.direction[k * K + b]! + frac * density.direction[k * K + ((b + 1) % K)]!;

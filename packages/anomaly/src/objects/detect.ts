@@ -48,7 +48,8 @@ export function detectObjects(data: Uint8Array, width: number, height: number): 
   } finally {
     x.dispose();
   }
-  const sx = width / DETECT_SIZE, sy = height / DETECT_SIZE;
+  const sx = width / DETECT_SIZE,
+    sy = height / DETECT_SIZE;
   const objects: DetectedObject[] = [];
   for (let i = 0; i + 5 < raw.length; i += 6) {
     objects.push({ x1: raw[i]! * sx, y1: raw[i + 1]! * sy, x2: raw[i + 2]! * sx, y2: raw[i + 3]! * sy, score: raw[i + 4]!, cls: Math.round(raw[i + 5]!) });

@@ -48,8 +48,10 @@ export class ObjectsDetector implements Detector {
     for (const { object, score } of this.scoreObjects(input)) {
       raw = Math.max(raw, score);
       const { x1, y1, x2, y2 } = object.box;
-      const c0 = Math.max(0, Math.floor(x1 / CELL_SIZE)), c1 = Math.min(this.cols - 1, Math.floor(x2 / CELL_SIZE));
-      const r0 = Math.max(0, Math.floor(y1 / CELL_SIZE)), r1 = Math.min(this.rows - 1, Math.floor(y2 / CELL_SIZE));
+      const c0 = Math.max(0, Math.floor(x1 / CELL_SIZE)),
+        c1 = Math.min(this.cols - 1, Math.floor(x2 / CELL_SIZE));
+      const r0 = Math.max(0, Math.floor(y1 / CELL_SIZE)),
+        r1 = Math.min(this.rows - 1, Math.floor(y2 / CELL_SIZE));
       for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) data[r * this.cols + c] = Math.max(data[r * this.cols + c]!, score);
     }
     return { raw, map: { cols: this.cols, rows: this.rows, data } };
@@ -71,10 +73,20 @@ function vectorsOf(input: FrameInput, p: ObjectParams): ObjectVector[] {
 }
 
 function options(given: Record<string, unknown> | undefined): ObjectParams {
-  return resolveParams('objects', defaultObjectParams, given, (p) =>
-    typeof p.minScore === 'number' && p.minScore >= 0 && p.minScore < 1 &&
-    typeof p.maxMatch === 'number' && p.maxMatch > 0 &&
-    typeof p.unseenClass === 'number' && p.unseenClass > 0 && isPositiveInt(p.maxTrainFrames));
+  return resolveParams(
+    'objects',
+    defaultObjectParams,
+    given,
+    (p) =>
+      typeof p.minScore === 'number' &&
+      p.minScore >= 0 &&
+      p.minScore < 1 &&
+      typeof p.maxMatch === 'number' &&
+      p.maxMatch > 0 &&
+      typeof p.unseenClass === 'number' &&
+      p.unseenClass > 0 &&
+      isPositiveInt(p.maxTrainFrames),
+  );
 }
 
 export const objectsKind: DetectorKind = {
@@ -98,7 +110,18 @@ export const objectsKind: DetectorKind = {
       throw new ModelError(`objects arrays disagree: ${classes.length} classes, ${vectors.length} vector values, ${moving.length} motion flags`);
     }
     const v = Float32Array.from(vectors);
-    for (let k = 0; k < moving.length; k++) if (moving[k] === 0) { v[k * OBJECT_DIMS + 4] = NaN; v[k * OBJECT_DIMS + 5] = NaN; }
-    return new ObjectsDetector(p, frame, new ObjectBank(Int32Array.from(classes, (c) => Math.round(c)), v));
+    for (let k = 0; k < moving.length; k++)
+      if (moving[k] === 0) {
+        v[k * OBJECT_DIMS + 4] = NaN;
+        v[k * OBJECT_DIMS + 5] = NaN;
+      }
+    return new ObjectsDetector(
+      p,
+      frame,
+      new ObjectBank(
+        Int32Array.from(classes, (c) => Math.round(c)),
+        v,
+      ),
+    );
   },
 };

@@ -38,25 +38,38 @@ export function objectVectors(current: DetectedObject[], previous: DetectedObjec
   const before = (previous ?? []).filter((o) => o.score >= p.minScore);
   const centre = (o: DetectedObject) => [(o.x1 + o.x2) / 2 / width, (o.y1 + o.y2) / 2 / height] as const;
   const pairs: { i: number; j: number; d: number }[] = [];
-  now.forEach((a, i) => before.forEach((b, j) => {
-    if (a.cls !== b.cls) return;
-    const [ax, ay] = centre(a), [bx, by] = centre(b);
-    const d = Math.hypot(ax - bx, ay - by);
-    if (d <= p.maxMatch) pairs.push({ i, j, d });
-  }));
+  now.forEach((a, i) =>
+    before.forEach((b, j) => {
+      if (a.cls !== b.cls) return;
+      const [ax, ay] = centre(a),
+        [bx, by] = centre(b);
+      const d = Math.hypot(ax - bx, ay - by);
+      if (d <= p.maxMatch) pairs.push({ i, j, d });
+    }),
+  );
   pairs.sort((x, y) => x.d - y.d);
-  const matchOf = new Map<number, number>(), taken = new Set<number>();
-  for (const { i, j } of pairs) if (!matchOf.has(i) && !taken.has(j)) { matchOf.set(i, j); taken.add(j); }
+  const matchOf = new Map<number, number>(),
+    taken = new Set<number>();
+  for (const { i, j } of pairs)
+    if (!matchOf.has(i) && !taken.has(j)) {
+      matchOf.set(i, j);
+      taken.add(j);
+    }
   return now.map((o, i) => {
     const [cx, cy] = centre(o);
     const v = new Float32Array(OBJECT_DIMS);
-    v[0] = cx; v[1] = cy;
+    v[0] = cx;
+    v[1] = cy;
     v[2] = Math.log(Math.max(1, o.x2 - o.x1) / width);
     v[3] = Math.log(Math.max(1, o.y2 - o.y1) / height);
     const j = matchOf.get(i);
-    if (j === undefined) { v[4] = NaN; v[5] = NaN; } else {
+    if (j === undefined) {
+      v[4] = NaN;
+      v[5] = NaN;
+    } else {
       const [px, py] = centre(before[j]!);
-      v[4] = cx - px; v[5] = cy - py;
+      v[4] = cx - px;
+      v[5] = cy - py;
     }
     return { cls: o.cls, v, box: o };
   });
@@ -88,7 +101,8 @@ export class ObjectBank {
       if (this.classes[k] !== o.cls) continue;
       let s = 0;
       for (let d = 0; d < OBJECT_DIMS; d++) {
-        const a = o.v[d]!, b = this.vectors[k * OBJECT_DIMS + d]!;
+        const a = o.v[d]!,
+          b = this.vectors[k * OBJECT_DIMS + d]!;
         if (Number.isNaN(a) || Number.isNaN(b)) continue;
         const z = (a - b) / OBJECT_SCALES[d]!;
         s += z * z;

@@ -15,7 +15,8 @@ export function fitCellGaussians(
   params: Pick<PadimParams, 'poolRadius' | 'ridge' | 'batch' | 'maxTrainFrames'>,
 ): { gaussians: CellGaussians; baseline: Float32Array; meanShrinkage: number } {
   const { cols, rows } = extractor.grid;
-  const cells = cols * rows, d = channels.length;
+  const cells = cols * rows,
+    d = channels.length;
   const moments = Array.from({ length: cells }, () => new GaussianMoments(d));
   const selected = new Float32Array(cells * d);
   const used = evenlySpaced(frames, params.maxTrainFrames);

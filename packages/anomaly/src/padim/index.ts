@@ -57,12 +57,24 @@ export class Padim implements Detector {
 }
 
 function options(given: Record<string, unknown> | undefined): PadimOptions {
-  return resolveParams('padim', defaultPadimOptions, given, (p) =>
-    isPositiveInt(p.channels) && Number.isInteger(p.seed) &&
-    Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
-    typeof p.ridge === 'number' && p.ridge > 0 &&
-    typeof p.smooth === 'boolean' && isPositiveInt(p.batch) && p.maxTrainFrames >= 2 && isPositiveInt(p.maxTrainFrames) &&
-    isInputSize(p.inputWidth) && isInputSize(p.inputHeight));
+  return resolveParams(
+    'padim',
+    defaultPadimOptions,
+    given,
+    (p) =>
+      isPositiveInt(p.channels) &&
+      Number.isInteger(p.seed) &&
+      Number.isInteger(p.poolRadius) &&
+      p.poolRadius >= 0 &&
+      typeof p.ridge === 'number' &&
+      p.ridge > 0 &&
+      typeof p.smooth === 'boolean' &&
+      isPositiveInt(p.batch) &&
+      p.maxTrainFrames >= 2 &&
+      isPositiveInt(p.maxTrainFrames) &&
+      isInputSize(p.inputWidth) &&
+      isInputSize(p.inputHeight),
+  );
 }
 
 export const padimKind: DetectorKind = {

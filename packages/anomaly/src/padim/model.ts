@@ -75,7 +75,8 @@ export class CellGaussians {
 
 /** Copies the chosen channels of every cell: cells × all → cells × channels.length. */
 export function selectChannels(features: Float32Array, all: number, channels: readonly number[], out: Float32Array): Float32Array {
-  const cells = features.length / all, d = channels.length;
+  const cells = features.length / all,
+    d = channels.length;
   for (let c = 0; c < cells; c++) for (let k = 0; k < d; k++) out[c * d + k] = features[c * all + channels[k]!]!;
   return out;
 }

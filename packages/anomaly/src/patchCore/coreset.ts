@@ -32,7 +32,8 @@ export function greedyCoreset(projected: Float32Array, k: number, m: number, see
   for (let c = 0; c < m; c++) {
     chosen.push(next);
     const o = next * k;
-    let far = -1, farDist = -1;
+    let far = -1,
+      farDist = -1;
     for (let i = 0; i < n; i++) {
       let s = 0;
       const p = i * k;

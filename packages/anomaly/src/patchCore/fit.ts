@@ -14,11 +14,14 @@ export interface FittedBank {
 
 export function fitMemoryBank(frames: readonly FrameInput[], extractor: CellFeatureExtractor, params: PatchCoreParams): FittedBank {
   const { cols, rows } = extractor.grid;
-  const d = extractor.dims, cells = extractor.cells;
+  const d = extractor.dims,
+    cells = extractor.cells;
   const used = evenlySpaced(frames, params.maxTrainFrames);
   const features = extractAll(extractor, used, params.batch);
-  const mean = new Float32Array(d), std = new Float32Array(d);
-  const sum = new Float64Array(d), sq = new Float64Array(d);
+  const mean = new Float32Array(d),
+    std = new Float32Array(d);
+  const sum = new Float64Array(d),
+    sq = new Float64Array(d);
   for (const f of features) {
     for (let c = 0; c < cells; c++) {
       for (let k = 0; k < d; k++) {

@@ -57,12 +57,28 @@ export class PatchCore implements Detector {
 }
 
 function options(given: Record<string, unknown> | undefined): PatchCoreOptions {
-  return resolveParams('patchCore', defaultPatchCoreOptions, given, (p) =>
-    typeof p.coresetRatio === 'number' && p.coresetRatio > 0 && p.coresetRatio <= 1 &&
-    isPositiveInt(p.minPerBlock) && isPositiveInt(p.blockSize) && Number.isInteger(p.radius) && p.radius >= 0 && isPositiveInt(p.projectionDims) && Number.isInteger(p.seed) &&
-    isPositiveInt(p.neighbourhood) && p.neighbourhood % 2 === 1 &&
-    typeof p.smooth === 'boolean' && isPositiveInt(p.batch) && isPositiveInt(p.maxTrainFrames) &&
-    isInputSize(p.inputWidth) && isInputSize(p.inputHeight));
+  return resolveParams(
+    'patchCore',
+    defaultPatchCoreOptions,
+    given,
+    (p) =>
+      typeof p.coresetRatio === 'number' &&
+      p.coresetRatio > 0 &&
+      p.coresetRatio <= 1 &&
+      isPositiveInt(p.minPerBlock) &&
+      isPositiveInt(p.blockSize) &&
+      Number.isInteger(p.radius) &&
+      p.radius >= 0 &&
+      isPositiveInt(p.projectionDims) &&
+      Number.isInteger(p.seed) &&
+      isPositiveInt(p.neighbourhood) &&
+      p.neighbourhood % 2 === 1 &&
+      typeof p.smooth === 'boolean' &&
+      isPositiveInt(p.batch) &&
+      isPositiveInt(p.maxTrainFrames) &&
+      isInputSize(p.inputWidth) &&
+      isInputSize(p.inputHeight),
+  );
 }
 
 export const patchCoreKind: DetectorKind = {

@@ -48,10 +48,7 @@ export const defaultPatchCoreParams: PatchCoreParams = {
 };
 
 /** Per-channel standardisation, then p × p average pooling over the cell grid (edges average what exists). */
-export function locallyAware(
-  features: Float32Array, cols: number, rows: number, d: number,
-  mean: Float32Array, std: Float32Array, p: number, out: Float32Array,
-): Float32Array {
+export function locallyAware(features: Float32Array, cols: number, rows: number, d: number, mean: Float32Array, std: Float32Array, p: number, out: Float32Array): Float32Array {
   const z = new Float32Array(features.length);
   for (let c = 0; c < cols * rows; c++) for (let k = 0; k < d; k++) z[c * d + k] = (features[c * d + k]! - mean[k]!) / std[k]!;
   const r = (p - 1) / 2;
@@ -96,7 +93,8 @@ export class MemoryBank {
       byCell[c]!.push(i);
     });
     this.candidates = byCell.map((_, c) => {
-      const x = c % cols, y = Math.floor(c / cols);
+      const x = c % cols,
+        y = Math.floor(c / cols);
       const near: number[] = [];
       for (let yy = Math.max(0, y - radius); yy <= Math.min(rows - 1, y + radius); yy++) {
         for (let xx = Math.max(0, x - radius); xx <= Math.min(cols - 1, x + radius); xx++) near.push(...byCell[yy * cols + xx]!);

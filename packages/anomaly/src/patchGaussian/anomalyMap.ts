@@ -10,9 +10,11 @@ import type { PatchGrid } from './model.js';
 export function patchesToCells(distances: Float32Array, grid: PatchGrid, out: Float32Array): Float32Array {
   const { cols, rows, cellCols, cellRows, k } = grid;
   for (let cy = 0; cy < cellRows; cy++) {
-    const r0 = Math.max(0, cy - k + 1), r1 = Math.min(rows - 1, cy);
+    const r0 = Math.max(0, cy - k + 1),
+      r1 = Math.min(rows - 1, cy);
     for (let cx = 0; cx < cellCols; cx++) {
-      const c0 = Math.max(0, cx - k + 1), c1 = Math.min(cols - 1, cx);
+      const c0 = Math.max(0, cx - k + 1),
+        c1 = Math.min(cols - 1, cx);
       let sum = 0;
       for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) sum += distances[r * cols + c]!;
       out[cy * cellCols + cx] = sum / ((r1 - r0 + 1) * (c1 - c0 + 1));
@@ -27,7 +29,8 @@ const KERNEL = [1, 2, 1];
 export function smoothMap(src: Float32Array, cols: number, rows: number, out: Float32Array): Float32Array {
   for (let y = 0; y < rows; y++) {
     for (let x = 0; x < cols; x++) {
-      let sum = 0, weight = 0;
+      let sum = 0,
+        weight = 0;
       for (let dy = -1; dy <= 1; dy++) {
         const yy = y + dy;
         if (yy < 0 || yy >= rows) continue;

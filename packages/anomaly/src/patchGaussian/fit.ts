@@ -7,15 +7,7 @@
  */
 import { ModelError } from '@vigil/core';
 import type { FrameInput } from '../frameInput.js';
-import {
-  COMPONENT_COUNT,
-  FEATURE_COUNT,
-  FeatureExtractor,
-  motionStates,
-  PatchGaussians,
-  type PatchGaussianParams,
-  type PatchGrid,
-} from './model.js';
+import { COMPONENT_COUNT, FEATURE_COUNT, FeatureExtractor, motionStates, PatchGaussians, type PatchGaussianParams, type PatchGrid } from './model.js';
 
 /** Fewer frames with a previous frame than this and the per-patch covariance is not worth fitting. */
 export const MIN_TRAINING_FRAMES = 10;
@@ -39,7 +31,8 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
   const first = usable[0]!;
   const extractor = new FeatureExtractor(first.width, first.height, params);
   const P = extractor.patchCount;
-  const D = FEATURE_COUNT, C = COMPONENT_COUNT;
+  const D = FEATURE_COUNT,
+    C = COMPONENT_COUNT;
   const N = usable.length;
   const all = new Float32Array(N * P * D);
   const moving = new Uint8Array(N * P);
@@ -59,7 +52,9 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
   const maxRadius = Math.max(params.poolRadius, params.movingPoolRadius);
   const samples = new Float64Array(N * (2 * maxRadius + 1) ** 2 * D);
   const estimator = new ShrunkGaussian(D);
-  let shrinkSum = 0, fitted = 0, withMoving = 0;
+  let shrinkSum = 0,
+    fitted = 0,
+    withMoving = 0;
 
   const gather = (pr: number, pc: number, radius: number, wantMoving: boolean | null): number => {
     let n = 0;
@@ -121,15 +116,7 @@ class ShrunkGaussian {
     this.w2 = new Float64Array(D * D);
   }
 
-  fit(
-    x: Float64Array,
-    n: number,
-    params: PatchGaussianParams,
-    minStd: number[],
-    mean: Float32Array,
-    covariance: Float32Array,
-    k: number,
-  ): number {
+  fit(x: Float64Array, n: number, params: PatchGaussianParams, minStd: number[], mean: Float32Array, covariance: Float32Array, k: number): number {
     const { D, mu, S, sd, w, w2 } = this;
     mu.fill(0);
     for (let s = 0; s < n; s++) for (let i = 0; i < D; i++) mu[i]! += x[s * D + i]!;
@@ -159,7 +146,8 @@ class ShrunkGaussian {
           }
         }
       }
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (let i = 1; i < D; i++) {
         for (let j = 0; j < i; j++) {
           const wm = w[i * D + j]! / n;
@@ -174,7 +162,8 @@ class ShrunkGaussian {
     }
 
     // Σ = diag(σ̃) R* diag(σ̃): shrunk correlations R*, floored standard deviations σ̃ — stays positive definite.
-    const m = k * D, c = k * D * D;
+    const m = k * D,
+      c = k * D * D;
     for (let i = 0; i < D; i++) mean[m + i] = mu[i]!;
     for (let i = 0; i < D; i++) {
       const si = Math.max(sd[i]!, minStd[i] ?? 0);

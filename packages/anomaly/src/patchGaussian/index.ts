@@ -4,17 +4,7 @@ import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../d
 import type { FrameInput } from '../frameInput.js';
 import { anomalyMap, mapMax } from './anomalyMap.js';
 import { fitPatchGaussians } from './fit.js';
-import {
-  COMPONENTS,
-  COMPONENT_COUNT,
-  FEATURES,
-  FEATURE_COUNT,
-  FeatureExtractor,
-  motionStates,
-  PatchGaussians,
-  defaultPatchGaussianParams,
-  type PatchGaussianParams,
-} from './model.js';
+import { COMPONENTS, COMPONENT_COUNT, FEATURES, FEATURE_COUNT, FeatureExtractor, motionStates, PatchGaussians, defaultPatchGaussianParams, type PatchGaussianParams } from './model.js';
 
 export * from './model.js';
 export * from './fit.js';
@@ -64,17 +54,27 @@ export const defaultPatchGaussianOptions: PatchGaussianOptions = { ...defaultPat
 function resolveParams(given: Record<string, unknown> | undefined): PatchGaussianOptions {
   const p = { ...defaultPatchGaussianOptions, ...(given ?? {}) } as PatchGaussianOptions;
   const ok =
-    Number.isInteger(p.patchSize) && p.patchSize > 0 &&
-    Number.isInteger(p.stride) && p.stride > 0 && p.patchSize % p.stride === 0 &&
+    Number.isInteger(p.patchSize) &&
+    p.patchSize > 0 &&
+    Number.isInteger(p.stride) &&
+    p.stride > 0 &&
+    p.patchSize % p.stride === 0 &&
     (p.shrinkage === 'auto' || (typeof p.shrinkage === 'number' && p.shrinkage >= 0 && p.shrinkage <= 1)) &&
     typeof p.minShrinkage === 'number' &&
-    isStdFloors(p.minStd) && isStdFloors(p.movingMinStd) &&
-    Number.isInteger(p.poolRadius) && p.poolRadius >= 0 &&
-    Number.isInteger(p.movingPoolRadius) && p.movingPoolRadius >= 0 &&
-    typeof p.motionThreshold === 'number' && Number.isFinite(p.motionThreshold) &&
-    Number.isInteger(p.motionStateRadius) && p.motionStateRadius >= 0 &&
-    typeof p.motionStateFloor === 'number' && Number.isFinite(p.motionStateFloor) &&
-    Number.isInteger(p.minComponentSamples) && p.minComponentSamples >= 2 &&
+    isStdFloors(p.minStd) &&
+    isStdFloors(p.movingMinStd) &&
+    Number.isInteger(p.poolRadius) &&
+    p.poolRadius >= 0 &&
+    Number.isInteger(p.movingPoolRadius) &&
+    p.movingPoolRadius >= 0 &&
+    typeof p.motionThreshold === 'number' &&
+    Number.isFinite(p.motionThreshold) &&
+    Number.isInteger(p.motionStateRadius) &&
+    p.motionStateRadius >= 0 &&
+    typeof p.motionStateFloor === 'number' &&
+    Number.isFinite(p.motionStateFloor) &&
+    Number.isInteger(p.minComponentSamples) &&
+    p.minComponentSamples >= 2 &&
     typeof p.smooth === 'boolean';
   if (!ok) throw new ModelError(`invalid patchGaussian params: ${JSON.stringify(given)}`);
   return p;

@@ -136,7 +136,9 @@ export class FeatureExtractor {
       const cellRow = ((y / stride) | 0) * cellCols;
       let i = y * W;
       for (let x = 0; x < coveredWidth; x++, i++) {
-        const r = rgb[i * 3]!, g = rgb[i * 3 + 1]!, b = rgb[i * 3 + 2]!;
+        const r = rgb[i * 3]!,
+          g = rgb[i * 3 + 1]!,
+          b = rgb[i * 3 + 2]!;
         const l = 0.299 * r + 0.587 * g + 0.114 * b;
         Y[i] = l;
         const c = (cellRow + ((x / stride) | 0)) * F;
@@ -172,7 +174,7 @@ export class FeatureExtractor {
     }
 
     // Patch = k × k block of cells.
-    const area = (k * stride) * (k * stride);
+    const area = k * stride * (k * stride);
     for (let pr = 0; pr < rows; pr++) {
       for (let pc = 0; pc < cols; pc++) {
         const o = (pr * cols + pc) * F;
@@ -257,11 +259,11 @@ export class PatchGaussians {
     readonly covariance: Float32Array,
     readonly present: Float32Array,
   ) {
-    const D = FEATURE_COUNT, C = COMPONENT_COUNT;
+    const D = FEATURE_COUNT,
+      C = COMPONENT_COUNT;
     if (mean.length !== patchCount * C * D || covariance.length !== patchCount * C * D * D || present.length !== patchCount * C) {
       throw new RangeError(
-        `expected ${patchCount * C * D} means, ${patchCount * C * D * D} covariance entries and ${patchCount * C} flags, ` +
-          `got ${mean.length}, ${covariance.length} and ${present.length}`,
+        `expected ${patchCount * C * D} means, ${patchCount * C * D * D} covariance entries and ${patchCount * C} flags, ` + `got ${mean.length}, ${covariance.length} and ${present.length}`,
       );
     }
     this.chol = new Float32Array(covariance.length);
@@ -284,7 +286,8 @@ export class PatchGaussians {
    */
   distances(features: Float32Array, moving: Uint8Array | null, out: Float32Array): Float32Array {
     const hasMotion = moving !== null;
-    const D = FEATURE_COUNT, C = COMPONENT_COUNT;
+    const D = FEATURE_COUNT,
+      C = COMPONENT_COUNT;
     const dims = hasMotion ? D : APPEARANCE_COUNT;
     const z = new Float64Array(D);
     const { mean, chol, present } = this;
@@ -318,7 +321,12 @@ function choleskyInto(a: Float32Array, l: Float32Array, o: number, n: number): v
       let s = a[o + i * n + j]!;
       for (let k = 0; k < j; k++) s -= l[o + i * n + k]! * l[o + j * n + k]!;
       if (i === j) {
-        if (!(s > 0)) throw new RangeError(`covariance is not positive definite at ${o} ${i} ${s} ${Array.from(a.subarray(o, o + n * n)).map((v) => v.toExponential(2)).join(",")}`);
+        if (!(s > 0))
+          throw new RangeError(
+            `covariance is not positive definite at ${o} ${i} ${s} ${Array.from(a.subarray(o, o + n * n))
+              .map((v) => v.toExponential(2))
+              .join(',')}`,
+          );
         l[o + i * n + i] = Math.sqrt(s);
       } else {
         l[o + i * n + j] = s / l[o + j * n + j]!;

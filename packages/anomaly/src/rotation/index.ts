@@ -82,7 +82,8 @@ export class Rotation implements Detector {
     return {
       state: { training: this.training ?? null },
       arrays: {
-        mean: this.mean, ...exportWeights('w', this.weights),
+        mean: this.mean,
+        ...exportWeights('w', this.weights),
         ...(this.stats ? { scoreMean: this.stats.mean, scoreStd: this.stats.std } : {}),
       },
     };
@@ -90,9 +91,19 @@ export class Rotation implements Detector {
 }
 
 function resolve(given: Record<string, unknown> | undefined): RotationOptions {
-  return resolveParams('rotation', defaultRotationOptions, given, (p) =>
-    isPositiveInt(p.width) && typeof p.smooth === 'boolean' && isCellNormalisation(p.cellNormalisation) &&
-    typeof p.stdFloor === 'number' && p.stdFloor >= 0 && Number.isInteger(p.seed) && isTrainParams(p));
+  return resolveParams(
+    'rotation',
+    defaultRotationOptions,
+    given,
+    (p) =>
+      isPositiveInt(p.width) &&
+      typeof p.smooth === 'boolean' &&
+      isCellNormalisation(p.cellNormalisation) &&
+      typeof p.stdFloor === 'number' &&
+      p.stdFloor >= 0 &&
+      Number.isInteger(p.seed) &&
+      isTrainParams(p),
+  );
 }
 
 export const rotationKind: DetectorKind = {
@@ -107,13 +118,17 @@ export const rotationKind: DetectorKind = {
     const fitted = await fitRotation(frames, rotationLayers(p.width), netGrid(frame, ROTATION_MULTIPLE), p);
     const plain = new Rotation(p, frame, fitted.weights, fitted.mean, null, fitted.report);
     if (p.cellNormalisation === 'none') return plain;
-    const stats = cellStats(fitted.frames.map((i) => plain.cellScores(frames[i]!)), p.cellNormalisation, p.stdFloor);
+    const stats = cellStats(
+      fitted.frames.map((i) => plain.cellScores(frames[i]!)),
+      p.cellNormalisation,
+      p.stdFloor,
+    );
     return new Rotation(p, frame, fitted.weights, fitted.mean, stats, fitted.report);
   },
   restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
     const p = resolve(params);
     const { mean } = saved.arrays;
-    if (!mean || mean.length !== 3) throw new ModelError('rotation state lacks its 3 channel means');
+    if (mean?.length !== 3) throw new ModelError('rotation state lacks its 3 channel means');
     const weights = importWeights('rotation', 'w', rotationLayers(p.width), saved.arrays);
     if (p.cellNormalisation === 'none') return new Rotation(p, frame, weights, mean, null);
     const { scoreMean, scoreStd } = saved.arrays;

@@ -20,12 +20,7 @@ export const ROTATION_MULTIPLE = 4;
 export const ROTATION_STRIDE = 4;
 
 export function rotationLayers(width: number): LayerSpec[] {
-  return [
-    conv(3, width, { stride: 2 }),
-    conv(width, 2 * width, { stride: 2 }),
-    conv(2 * width, 2 * width),
-    conv(2 * width, ROTATIONS, { kernel: 1, activation: 'linear' }),
-  ];
+  return [conv(3, width, { stride: 2 }), conv(width, 2 * width, { stride: 2 }), conv(2 * width, 2 * width), conv(2 * width, ROTATIONS, { kernel: 1, activation: 'linear' })];
 }
 
 /**
@@ -34,7 +29,8 @@ export function rotationLayers(width: number): LayerSpec[] {
  */
 export function rotate(src: ArrayLike<number>, h: number, w: number, c: number, r: number): { data: Float32Array; h: number; w: number } {
   const q = ((r % 4) + 4) % 4;
-  const oh = q % 2 === 0 ? h : w, ow = q % 2 === 0 ? w : h;
+  const oh = q % 2 === 0 ? h : w,
+    ow = q % 2 === 0 ? w : h;
   const out = new Float32Array(h * w * c);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -44,7 +40,8 @@ export function rotate(src: ArrayLike<number>, h: number, w: number, c: number, 
       else if (q === 1) [ny, nx] = [w - 1 - x, y];
       else if (q === 2) [ny, nx] = [h - 1 - y, w - 1 - x];
       else [ny, nx] = [x, h - 1 - y];
-      const s = (y * w + x) * c, d = (ny * ow + nx) * c;
+      const s = (y * w + x) * c,
+        d = (ny * ow + nx) * c;
       for (let k = 0; k < c; k++) out[d + k] = src[s + k]!;
     }
   }
@@ -56,18 +53,25 @@ export function rotate(src: ArrayLike<number>, h: number, w: number, c: number, 
  * tfjs backend: row-major, (grid.height / 4) × (grid.width / 4).
  */
 export function trueRotationConfidence(layers: readonly LayerSpec[], weights: readonly Float32Array[], image: Float32Array, grid: NetGrid): Float32Array {
-  const H = grid.height, W = grid.width;
-  const bh = H / ROTATION_STRIDE, bw = W / ROTATION_STRIDE;
+  const H = grid.height,
+    W = grid.width;
+  const bh = H / ROTATION_STRIDE,
+    bw = W / ROTATION_STRIDE;
   const mean = new Float32Array(bh * bw);
   // Rotations 0° and 180° share a shape, as do 90° and 270°: one batch each.
-  for (const pair of [[0, 2], [1, 3]] as const) {
+  for (const pair of [
+    [0, 2],
+    [1, 3],
+  ] as const) {
     const rotated = pair.map((r) => rotate(image, H, W, 3, r));
     const { h, w } = rotated[0]!;
     const probs = tf.tidy(() => {
       const x = tf.tensor4d(Float32Array.from([...rotated[0]!.data, ...rotated[1]!.data]), [2, h, w, 3]);
       return tf.softmax(tfForward(layers, weights, x)).dataSync() as Float32Array;
     });
-    const oh = h / ROTATION_STRIDE, ow = w / ROTATION_STRIDE, n = oh * ow;
+    const oh = h / ROTATION_STRIDE,
+      ow = w / ROTATION_STRIDE,
+      n = oh * ow;
     pair.forEach((r, b) => {
       const own = new Float32Array(n);
       for (let i = 0; i < n; i++) own[i] = probs[(b * n + i) * ROTATIONS + r]!;

@@ -36,7 +36,8 @@ export function medianBackground(frames: Uint8Array[], width: number, height: nu
   for (let i = 0; i < n; i++) {
     hist.fill(0);
     for (const f of frames) hist[f[i]!]!++;
-    let acc = 0, v = 0;
+    let acc = 0,
+      v = 0;
     while (v < 255 && acc + hist[v]! < half) acc += hist[v++]!;
     out[i] = v;
   }
@@ -61,7 +62,8 @@ function morph(mask: Uint8Array, width: number, height: number, set: 0 | 1): Uin
       let v = 1 - set;
       for (let dy = -1; dy <= 1 && v !== set; dy++) {
         for (let dx = -1; dx <= 1; dx++) {
-          const xx = Math.min(width - 1, Math.max(0, x + dx)), yy = Math.min(height - 1, Math.max(0, y + dy));
+          const xx = Math.min(width - 1, Math.max(0, x + dx)),
+            yy = Math.min(height - 1, Math.max(0, y + dy));
           if (mask[yy * width + xx] === set) {
             v = set;
             break;
@@ -95,7 +97,8 @@ export function objectComponents(mask: Uint8Array, width: number, height: number
     while (stack.length) {
       const i = stack.pop()!;
       c.pixels.push(i);
-      const x = i % width, y = (i - x) / width;
+      const x = i % width,
+        y = (i - x) / width;
       if (x < c.x0) c.x0 = x;
       if (x > c.x1) c.x1 = x;
       if (y < c.y0) c.y0 = y;
@@ -118,7 +121,9 @@ export function objectComponents(mask: Uint8Array, width: number, height: number
  * (1 inside, feathered over one pixel at its edge). Undefined when no frame holds an object of `minPixels`.
  */
 export function cutOutLargestObject(frames: Uint8Array[], width: number, height: number, options: CutoutOptions = {}): Cutout | undefined {
-  const threshold = options.threshold ?? 90, minPixels = options.minPixels ?? 200, margin = options.borderMargin ?? 2;
+  const threshold = options.threshold ?? 90,
+    minPixels = options.minPixels ?? 200,
+    margin = options.borderMargin ?? 2;
   const background = medianBackground(frames, width, height);
   let best: { frame: number; component: Component } | undefined;
   frames.forEach((frame, k) => {
@@ -126,13 +131,14 @@ export function cutOutLargestObject(frames: Uint8Array[], width: number, height:
       if (component.pixels.length > (best?.component.pixels.length ?? 0)) best = { frame: k, component };
     }
   });
-  return best ? cutOut(frames[best.frame]!, width, height, best.component, best.frame) : undefined;
+  return best ? cutOut(frames[best.frame]!, width, best.component, best.frame) : undefined;
 }
 
 /** A component of frame `frameIndex` cut out: its box's pixels, and a matte that is half at the object's edge. */
-export function cutOut(frame: Uint8Array, width: number, height: number, component: Component, frameIndex: number): Cutout {
+export function cutOut(frame: Uint8Array, width: number, component: Component, frameIndex: number): Cutout {
   const { x0, y0, x1, y1 } = component;
-  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const w = x1 - x0 + 1,
+    h = y1 - y0 + 1;
   // The object's pixels over its box and a one-pixel rim (never object): tracking cuts out every
   // object of every frame, so nothing here is the size of the frame.
   const pw = w + 2;
@@ -141,7 +147,8 @@ export function cutOut(frame: Uint8Array, width: number, height: number, compone
     const x = i % width;
     inObject[((i - x) / width - y0 + 1) * pw + x - x0 + 1] = 1;
   }
-  const rgb = new Uint8Array(w * h * 3), alpha = new Float32Array(w * h);
+  const rgb = new Uint8Array(w * h * 3),
+    alpha = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = (y0 + y) * width + x0 + x;
@@ -161,14 +168,19 @@ export function cutOut(frame: Uint8Array, width: number, height: number, compone
  * byte per pixel), when given, gets 1 where the pasted object covers at least half the pixel.
  */
 export function pasteCutout(frame: Uint8Array, width: number, height: number, cutout: Cutout, box: { x: number; y: number; width: number; height: number }, mask?: Uint8Array): void {
-  const sx = cutout.width / box.width, sy = cutout.height / box.height;
+  const sx = cutout.width / box.width,
+    sy = cutout.height / box.height;
   for (let y = Math.max(0, Math.floor(box.y)); y < Math.min(height, Math.ceil(box.y + box.height)); y++) {
     for (let x = Math.max(0, Math.floor(box.x)); x < Math.min(width, Math.ceil(box.x + box.width)); x++) {
       // Bilinear sample of the cutout at the pixel's centre.
       const u = Math.min(cutout.width - 1, Math.max(0, (x + 0.5 - box.x) * sx - 0.5));
       const v = Math.min(cutout.height - 1, Math.max(0, (y + 0.5 - box.y) * sy - 0.5));
-      const u0 = Math.floor(u), v0 = Math.floor(v), u1 = Math.min(cutout.width - 1, u0 + 1), v1 = Math.min(cutout.height - 1, v0 + 1);
-      const fu = u - u0, fv = v - v0;
+      const u0 = Math.floor(u),
+        v0 = Math.floor(v),
+        u1 = Math.min(cutout.width - 1, u0 + 1),
+        v1 = Math.min(cutout.height - 1, v0 + 1);
+      const fu = u - u0,
+        fv = v - v0;
       const wts = [(1 - fu) * (1 - fv), fu * (1 - fv), (1 - fu) * fv, fu * fv];
       const idx = [v0 * cutout.width + u0, v0 * cutout.width + u1, v1 * cutout.width + u0, v1 * cutout.width + u1];
       let a = 0;

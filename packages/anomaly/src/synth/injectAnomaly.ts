@@ -21,14 +21,7 @@ const PAINTERS: Record<AnomalyKind, Painter> = {
  * Returns the anomaly's box at t (null when absent). `mask`, one byte per pixel, gets 1 wherever the
  * anomaly is visible; it is only ever set, so several anomalies can share one mask.
  */
-export function injectAnomaly(
-  rgb: Uint8Array,
-  width: number,
-  height: number,
-  t: number,
-  spec: AnomalySpec,
-  mask?: Uint8Array,
-): { box: NormalisedBox | null } {
+export function injectAnomaly(rgb: Uint8Array, width: number, height: number, t: number, spec: AnomalySpec, mask?: Uint8Array): { box: NormalisedBox | null } {
   const box = anomalyBoxAt(spec, t);
   if (!box) return { box: null };
   if (mask && mask.length !== width * height) throw new RangeError(`mask has ${mask.length} bytes, expected ${width * height}`);

@@ -85,24 +85,31 @@ export function findTracks(frames: Uint8Array[], width: number, height: number, 
       });
     });
     pairs.sort((a, b) => a.d - b.d);
-    const takenT = new Set<number>(), takenC = new Set<number>();
+    const takenT = new Set<number>(),
+      takenC = new Set<number>();
     const next: { track: ObjectTrack; last: Component }[] = [];
     for (const p of pairs) {
       if (takenT.has(p.t) || takenC.has(p.c)) continue;
       takenT.add(p.t);
       takenC.add(p.c);
-      const o = open[p.t]!, c = found[p.c]!;
-      o.track.steps.push(step(frame, width, height, c, k));
+      const o = open[p.t]!,
+        c = found[p.c]!;
+      o.track.steps.push(step(frame, width, c, k));
       next.push({ track: o.track, last: c });
     }
-    open.forEach((o, t) => { if (!takenT.has(t)) done.push(o.track); });
-    found.forEach((c, ci) => { if (!takenC.has(ci)) next.push({ track: { steps: [step(frame, width, height, c, k)] }, last: c }); });
+    open.forEach((o, t) => {
+      if (!takenT.has(t)) done.push(o.track);
+    });
+    found.forEach((c, ci) => {
+      if (!takenC.has(ci)) next.push({ track: { steps: [step(frame, width, c, k)] }, last: c });
+    });
     open.length = 0;
     open.push(...next);
   });
   done.push(...open.map((o) => o.track));
   const moved = (t: ObjectTrack) => {
-    const a = t.steps[0]!.box, b = t.steps.at(-1)!.box;
+    const a = t.steps[0]!.box,
+      b = t.steps.at(-1)!.box;
     const size = (a.width + a.height + b.width + b.height) / 4;
     return Math.hypot(b.x + b.width / 2 - a.x - a.width / 2, b.y + b.height / 2 - a.y - a.height / 2) >= size / 2;
   };
@@ -116,13 +123,23 @@ export function findTracks(frames: Uint8Array[], width: number, height: number, 
  * 'shoulder' does the same shifted beside its lane; 'wrong-way' plays the track backward (as long as the
  * track lasts). Undefined when a shoulder would leave the frame.
  */
-export function realObjectAnomaly(kind: RealObjectKind, track: ObjectTrack, startSeconds: number, durationSeconds: number, fps: number, size: { width: number; height: number }): { spec: RealObjectAnomaly; placements: Placement[] } | undefined {
+export function realObjectAnomaly(
+  kind: RealObjectKind,
+  track: ObjectTrack,
+  startSeconds: number,
+  durationSeconds: number,
+  fps: number,
+  size: { width: number; height: number },
+): { spec: RealObjectAnomaly; placements: Placement[] } | undefined {
   const steps = track.steps;
   const frames = Math.max(1, Math.round(durationSeconds * fps));
   if (kind === 'wrong-way') {
     if (steps.length < 2) return undefined;
     const source = { frame: steps.at(-1)!.frame, box: steps.at(-1)!.box };
-    const placements = [...steps].reverse().slice(0, frames).map((s) => ({ step: s, box: s.box, anomalous: true }));
+    const placements = [...steps]
+      .reverse()
+      .slice(0, frames)
+      .map((s) => ({ step: s, box: s.box, anomalous: true }));
     return { spec: { kind, startSeconds, durationSeconds: placements.length / fps, source }, placements };
   }
   // It stops two thirds along its track: in its lane, clear of where it leaves the frame.
@@ -155,23 +172,26 @@ export function pastePlacement(rgb: Uint8Array, width: number, height: number, p
 
 /** The offset that moves the track's end beside its lane: its breadth across the direction of travel, to whichever side stays in the frame. */
 function sideways(steps: TrackStep[], b: PixelBox, size: { width: number; height: number }): { x: number; y: number } | undefined {
-  const a = steps[0]!.box, z = steps.at(-1)!.box;
+  const a = steps[0]!.box,
+    z = steps.at(-1)!.box;
   // A track of one step (an object that never moved) has no direction: beside it is to its right.
   const dx = steps.length > 1 ? z.x + z.width / 2 - (a.x + a.width / 2) : 0;
   const dy = steps.length > 1 ? z.y + z.height / 2 - (a.y + a.height / 2) : 1;
   const len = Math.hypot(dx, dy) || 1;
-  const nx = -dy / len, ny = dx / len;
+  const nx = -dy / len,
+    ny = dx / len;
   // Breadth of the box across the direction of travel, and a little gap.
   const breadth = (Math.abs(nx) * b.width + Math.abs(ny) * b.height) * 1.15;
   for (const side of [1, -1]) {
-    const x = b.x + side * nx * breadth, y = b.y + side * ny * breadth;
+    const x = b.x + side * nx * breadth,
+      y = b.y + side * ny * breadth;
     if (x >= 0 && y >= 0 && x + b.width <= size.width && y + b.height <= size.height) return { x: side * nx * breadth, y: side * ny * breadth };
   }
   return undefined;
 }
 
-function step(frame: Uint8Array, width: number, height: number, c: Component, k: number): TrackStep {
-  return { frame: k, box: { x: c.x0, y: c.y0, width: boxW(c), height: boxH(c) }, cutout: cutOut(frame, width, height, c, k) };
+function step(frame: Uint8Array, width: number, c: Component, k: number): TrackStep {
+  return { frame: k, box: { x: c.x0, y: c.y0, width: boxW(c), height: boxH(c) }, cutout: cutOut(frame, width, c, k) };
 }
 
 const boxW = (c: Component) => c.x1 - c.x0 + 1;

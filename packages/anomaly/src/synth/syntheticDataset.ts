@@ -102,12 +102,16 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
     const seconds = tail.length / fps;
     for (let c = 0; c < perSource; c++) {
       const name = `${stem}_test${c + 1}`;
-      const windows = [[1.4, seconds * 0.4], [seconds * 0.55, seconds * 0.35]] as const;
+      const windows = [
+        [1.4, seconds * 0.4],
+        [seconds * 0.55, seconds * 0.35],
+      ] as const;
       const anomalies: Painted[] =
         objects === 'drawn'
           ? windows.map(([start, duration], k) => drawnAnomaly(specFor(KIND_CYCLE[kindIndex++ % KIND_CYCLE.length]!, start, duration, s * 7 + c * 2 + k), size, fps))
           : windows.map(([start, duration], k) => realAnomaly(tracks!, REAL_KIND_CYCLE, kindIndex++, c * 2 + k, start, duration, size, fps, source));
-      const drawn: Uint8Array[] = [], masks: Uint8Array[] = [];
+      const drawn: Uint8Array[] = [],
+        masks: Uint8Array[] = [];
       const ranges: [number, number][] = [];
       tail.forEach((f, i) => {
         const data = new Uint8Array(f);
@@ -122,7 +126,12 @@ export async function writeSyntheticDataset(options: SyntheticDatasetOptions): P
         }
       });
       writeFrames(join(options.out, 'Test', name), drawn, size, 3);
-      writeFrames(join(options.out, 'Test', `${name}_gt`), masks.map((m) => m.map((v) => v * 255)), size, 1);
+      writeFrames(
+        join(options.out, 'Test', `${name}_gt`),
+        masks.map((m) => m.map((v) => v * 255)),
+        size,
+        1,
+      );
       labels[name] = ranges;
       summary.test.push({ name, frames: drawn.length, anomalousFrames: ranges.reduce((n, [a, b]) => n + b - a + 1, 0), anomalies: anomalies.map((a) => a.spec) });
     }
@@ -168,7 +177,8 @@ function realAnomaly(tracks: ObjectTrack[], cycle: readonly RealObjectKind[], n:
  */
 function specFor(kind: AnomalyKind, startSeconds: number, durationSeconds: number, variant: number): AnomalySpec {
   const jitter = (k: number) => (((variant * 7919 + k * 104729) % 1000) / 1000 - 0.5) * 2; // in [-1, 1)
-  const x = 0.58 + 0.12 * jitter(1), y = 0.74 + 0.08 * jitter(2);
+  const x = 0.58 + 0.12 * jitter(1),
+    y = 0.74 + 0.08 * jitter(2);
   const base = { startSeconds, durationSeconds };
   switch (kind) {
     case 'stopped-vehicle':
@@ -206,7 +216,9 @@ function resizeRows(rgb: Uint8Array, width: number, from: number, to: number): U
   const stride = width * 3;
   for (let y = 0; y < to; y++) {
     const sy = Math.min(from - 1, Math.max(0, ((y + 0.5) * from) / to - 0.5));
-    const y0 = Math.floor(sy), y1 = Math.min(from - 1, y0 + 1), f = sy - y0;
+    const y0 = Math.floor(sy),
+      y1 = Math.min(from - 1, y0 + 1),
+      f = sy - y0;
     for (let i = 0; i < stride; i++) out[y * stride + i] = Math.round(rgb[y0 * stride + i]! * (1 - f) + rgb[y1 * stride + i]! * f);
   }
   return out;
@@ -219,7 +231,10 @@ function writeFrames(dir: string, frames: Uint8Array[], size: FrameSize, channel
 
 /** Clip names start with the source's file name; two sources of the same name get their index too. */
 function clipStem(source: string, index: number, sources: string[]): string {
-  const name = (f: string) => basename(f, extname(f)).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  const name = (f: string) =>
+    basename(f, extname(f))
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
   const stem = name(source) || 'source';
   return sources.filter((f) => name(f) === name(source)).length > 1 || !name(source) ? `${stem}${index + 1}` : stem;
 }

@@ -73,7 +73,8 @@ export function accumulatedMap(instant: ScoreMap, state: EvidenceState, calibrat
   const data = new Float32Array(instant.data.length);
   const same = state.cols === instant.cols && state.rows === instant.rows;
   const floor = calibration.params.floor;
-  const invE = 1 / calibration.evidenceThreshold, invA = 1 / calibration.threshold;
+  const invE = 1 / calibration.evidenceThreshold,
+    invA = 1 / calibration.threshold;
   for (let c = 0; c < data.length; c++) {
     const m = instant.data[c]!;
     const e = same && m >= floor ? state.evidence[c]! * invE : 0;
@@ -105,7 +106,9 @@ export function packEvidence(state: EvidenceState): Uint8Array {
 export function unpackEvidence(bytes: Uint8Array): EvidenceState | undefined {
   if (bytes.length < 12) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const at = view.getFloat64(0, true), cols = view.getUint16(8, true), rows = view.getUint16(10, true);
+  const at = view.getFloat64(0, true),
+    cols = view.getUint16(8, true),
+    rows = view.getUint16(10, true);
   if (bytes.length !== 12 + cols * rows * 4 || !Number.isFinite(at)) return undefined;
   const evidence = new Float32Array(cols * rows);
   for (let i = 0; i < evidence.length; i++) evidence[i] = view.getFloat32(12 + i * 4, true);

@@ -22,10 +22,14 @@ export class Adam {
   step(grads: Float32Array[], count: number, learningRate = this.learningRate): void {
     this.t++;
     const { beta1: b1, beta2: b2, eps } = this;
-    const c1 = 1 - b1 ** this.t, c2 = 1 - b2 ** this.t;
+    const c1 = 1 - b1 ** this.t,
+      c2 = 1 - b2 ** this.t;
     const scale = 1 / count;
     for (let k = 0; k < this.params.length; k++) {
-      const p = this.params[k]!, g = grads[k]!, m = this.m[k]!, v = this.v[k]!;
+      const p = this.params[k]!,
+        g = grads[k]!,
+        m = this.m[k]!,
+        v = this.v[k]!;
       const decay = this.decayed[k] ? 1 - learningRate * this.weightDecay : 1;
       for (let i = 0; i < p.length; i++) {
         const gi = g[i]! * scale;

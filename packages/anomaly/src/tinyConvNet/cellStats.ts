@@ -24,10 +24,13 @@ export interface CellStats {
  * into a large z.
  */
 export function cellStats(cellScores: readonly Float32Array[], mode: Exclude<CellNormalisation, 'none'>, floor: number): CellStats {
-  const n = cellScores[0]!.length, N = cellScores.length;
-  const mean = new Float32Array(n), std = new Float32Array(n);
+  const n = cellScores[0]!.length,
+    N = cellScores.length;
+  const mean = new Float32Array(n),
+    std = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     for (const e of cellScores) {
       s += e[i]!;
       s2 += e[i]! * e[i]!;

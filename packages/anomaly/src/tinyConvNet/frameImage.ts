@@ -24,7 +24,8 @@ export interface NetGrid {
 
 export function netGrid(frame: FrameSize, multiple: number): NetGrid {
   const cells = cellGrid(frame);
-  const imageWidth = cells.cols * PER_CELL, imageHeight = cells.rows * PER_CELL;
+  const imageWidth = cells.cols * PER_CELL,
+    imageHeight = cells.rows * PER_CELL;
   return { cells, imageWidth, imageHeight, width: Math.ceil(imageWidth / multiple) * multiple, height: Math.ceil(imageHeight / multiple) * multiple };
 }
 
@@ -36,7 +37,9 @@ export function frameImage(input: FrameInput, grid: NetGrid, mean: ArrayLike<num
   const norm = 1 / (255 * NET_SCALE * NET_SCALE);
   for (let y = 0; y < grid.imageHeight; y++) {
     for (let x = 0; x < grid.imageWidth; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0,
+        g = 0,
+        b = 0;
       for (let dy = 0; dy < NET_SCALE; dy++) {
         let i = ((y * NET_SCALE + dy) * W + x * NET_SCALE) * 3;
         for (let dx = 0; dx < NET_SCALE; dx++, i += 3) {
@@ -55,7 +58,8 @@ export function frameImage(input: FrameInput, grid: NetGrid, mean: ArrayLike<num
     const sy = Math.min(y, grid.imageHeight - 1);
     for (let x = y < grid.imageHeight ? grid.imageWidth : 0; x < grid.width; x++) {
       const sx = Math.min(x, grid.imageWidth - 1);
-      const o = (y * grid.width + x) * 3, s = (sy * grid.width + sx) * 3;
+      const o = (y * grid.width + x) * 3,
+        s = (sy * grid.width + sx) * 3;
       out[o] = out[s]!;
       out[o + 1] = out[s + 1]!;
       out[o + 2] = out[s + 2]!;

@@ -106,14 +106,16 @@ export interface Trace {
 export function forward(layers: readonly LayerSpec[], params: readonly Float32Array[], input: Float32Array, shape: Shape): Trace {
   const trace: Trace = { shapes: [shape], values: [input] };
   let p = 0;
-  let x = input, s = shape;
+  let x = input,
+    s = shape;
   for (const l of layers) {
     if (l.type === 'upsample2') {
       const o = { h: s.h * 2, w: s.w * 2, c: s.c };
       const y = new Float32Array(o.h * o.w * o.c);
       for (let c = 0; c < s.c; c++) {
         for (let yy = 0; yy < o.h; yy++) {
-          const src = (c * s.h + (yy >> 1)) * s.w, dst = (c * o.h + yy) * o.w;
+          const src = (c * s.h + (yy >> 1)) * s.w,
+            dst = (c * o.h + yy) * o.w;
           for (let xx = 0; xx < o.w; xx++) y[dst + xx] = x[src + (xx >> 1)]!;
         }
       }
@@ -144,9 +146,13 @@ function validRange(outSize: number, inSize: number, k: number, stride: number, 
 // channels-last inner loops over 3–16 channels ran 3–10× slower.
 function convForward(l: ConvLayer, w: Float32Array, b: Float32Array | null, x: Float32Array, s: Shape): { y: Float32Array; shape: Shape } {
   const { kernel: K, stride: S, outC: OC } = l;
-  const IC = s.c, IH = s.h, IW = s.w;
-  const ph = samePadding(IH, K, S), pw = samePadding(IW, K, S);
-  const OH = ph.out, OW = pw.out;
+  const IC = s.c,
+    IH = s.h,
+    IW = s.w;
+  const ph = samePadding(IH, K, S),
+    pw = samePadding(IW, K, S);
+  const OH = ph.out,
+    OW = pw.out;
   const y = new Float32Array(OH * OW * OC);
   for (let o = 0; o < OC; o++) {
     const yo = o * OH * OW;
@@ -189,13 +195,16 @@ export function backward(layers: readonly LayerSpec[], params: readonly Float32A
   let d = dOut;
   for (let i = layers.length - 1; i >= 0; i--) {
     const l = layers[i]!;
-    const s = trace.shapes[i]!, x = trace.values[i]!;
-    const o = trace.shapes[i + 1]!, y = trace.values[i + 1]!;
+    const s = trace.shapes[i]!,
+      x = trace.values[i]!;
+    const o = trace.shapes[i + 1]!,
+      y = trace.values[i + 1]!;
     if (l.type === 'upsample2') {
       const dx = new Float32Array(s.h * s.w * s.c);
       for (let c = 0; c < s.c; c++) {
         for (let yy = 0; yy < o.h; yy++) {
-          const dst = (c * s.h + (yy >> 1)) * s.w, src = (c * o.h + yy) * o.w;
+          const dst = (c * s.h + (yy >> 1)) * s.w,
+            src = (c * o.h + yy) * o.w;
           for (let xx = 0; xx < o.w; xx++) dx[dst + (xx >> 1)]! += d[src + xx]!;
         }
       }
@@ -203,13 +212,26 @@ export function backward(layers: readonly LayerSpec[], params: readonly Float32A
       continue;
     }
     const pi = paramIndex[i]!;
-    const w = params[pi]!, gw = grads[pi]!, gb = l.bias ? grads[pi + 1]! : null;
+    const w = params[pi]!,
+      gw = grads[pi]!,
+      gb = l.bias ? grads[pi + 1]! : null;
     // Through the activation, from the sign of its output (both keep the sign of their input).
-    if (l.activation === 'relu') for (let k = 0; k < d.length; k++) { if (!(y[k]! > 0)) d[k] = 0; }
-    else if (l.activation === 'leaky') for (let k = 0; k < d.length; k++) { if (!(y[k]! > 0)) d[k]! *= LEAKY_ALPHA; }
+    if (l.activation === 'relu')
+      for (let k = 0; k < d.length; k++) {
+        if (!(y[k]! > 0)) d[k] = 0;
+      }
+    else if (l.activation === 'leaky')
+      for (let k = 0; k < d.length; k++) {
+        if (!(y[k]! > 0)) d[k]! *= LEAKY_ALPHA;
+      }
     const { kernel: K, stride: S, outC: OC } = l;
-    const IC = s.c, IH = s.h, IW = s.w, OH = o.h, OW = o.w;
-    const ph = samePadding(IH, K, S), pw = samePadding(IW, K, S);
+    const IC = s.c,
+      IH = s.h,
+      IW = s.w,
+      OH = o.h,
+      OW = o.w;
+    const ph = samePadding(IH, K, S),
+      pw = samePadding(IW, K, S);
     const dx = i > 0 ? new Float32Array(IH * IW * IC) : null;
     for (let q = 0; q < OC; q++) {
       const dq = q * OH * OW;

@@ -24,8 +24,16 @@ export interface TrainReport {
 
 export function isTrainParams(p: TrainParams): boolean {
   const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  return positiveInt(p.maxFrames) && positiveInt(p.samplePasses) && positiveInt(p.maxEpochs) && positiveInt(p.batchSize) &&
-    typeof p.learningRate === 'number' && p.learningRate > 0 && p.learningRate < 1 && positiveInt(p.patience);
+  return (
+    positiveInt(p.maxFrames) &&
+    positiveInt(p.samplePasses) &&
+    positiveInt(p.maxEpochs) &&
+    positiveInt(p.batchSize) &&
+    typeof p.learningRate === 'number' &&
+    p.learningRate > 0 &&
+    p.learningRate < 1 &&
+    positiveInt(p.patience)
+  );
 }
 
 /** Indices of at most `max` of `n` items, evenly spaced. */
@@ -51,7 +59,12 @@ export async function trainNet(
   const adam = new Adam(params, options.learningRate, options.weightDecay ?? 0, options.decayed ?? params.map(() => true));
   const epochs = Math.max(1, Math.min(options.maxEpochs, Math.ceil(options.samplePasses / sampleCount)));
   const order = Array.from({ length: sampleCount }, (_, i) => i);
-  let best = Infinity, stale = 0, first = NaN, last = NaN, passes = 0, done = 0;
+  let best = Infinity,
+    stale = 0,
+    first = NaN,
+    last = NaN,
+    passes = 0,
+    done = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(options.random() * (i + 1));

@@ -106,7 +106,6 @@ export async function runDemo(opts: DemoOptions): Promise<void> {
   await rtsp.stop();
 }
 
-
 /** Prints each camera state change (connecting, learning, live…) as the gateway reports it. */
 function watchCameraStates(base: string, token: string): () => void {
   const last = new Map<string, string>();

@@ -188,7 +188,10 @@ async function readImageFolder(dir: string, opts: ReadOptions, progress: PhasePr
         .filter((files) => files.length > 0);
   if (clips.length === 0) throw new UsageError(`--input ${dir}: no images (.tif, .png, .jpg, .bmp) in it or in its sub-folders`);
   const limit = opts.seconds !== undefined ? Math.max(1, Math.round(opts.seconds * opts.fps)) : Infinity;
-  const total = Math.min(limit, clips.reduce((n, c) => n + c.length, 0));
+  const total = Math.min(
+    limit,
+    clips.reduce((n, c) => n + c.length, 0),
+  );
   const size = await imageSequenceSize(clips[0]![0]!, opts.width);
   const frames: FrameInput[] = [];
   for (const files of clips) {
@@ -204,7 +207,9 @@ async function readImageFolder(dir: string, opts: ReadOptions, progress: PhasePr
 function readFeedbackFrames(dir: string, size: FrameSize): FrameInput[] {
   if (!existsSync(dir)) return [];
   const out: FrameInput[] = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const rgbFile = join(dir, name.replace(/\.json$/, '.rgb'));
     if (!existsSync(rgbFile)) continue;
     let meta: { width?: unknown; height?: unknown };

@@ -2,13 +2,19 @@
 import type { CameraInfo, ReviewSummary, ScoreTimeline, StoredAlert, Verdict } from '../types.js';
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 export class Api {
-  constructor(readonly token: string, private readonly base = '') {}
+  constructor(
+    readonly token: string,
+    private readonly base = '',
+  ) {}
 
   /** An absolute URL for a gateway path that the browser loads by itself (img, iframe): the token goes in the query. */
   withToken(path: string): string {

@@ -24,7 +24,10 @@ export class LiveConnection {
   private replaying = false;
   private timer: number | undefined;
 
-  constructor(private readonly url: string, private readonly handlers: LiveHandlers) {}
+  constructor(
+    private readonly url: string,
+    private readonly handlers: LiveHandlers,
+  ) {}
 
   get since(): string | undefined {
     return this.lastEventId;

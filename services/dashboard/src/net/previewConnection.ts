@@ -29,7 +29,10 @@ export class PreviewConnection {
   private retryMs = 250;
   private timer: number | undefined;
 
-  constructor(private readonly url: string, private readonly handlers: PreviewHandlers) {}
+  constructor(
+    private readonly url: string,
+    private readonly handlers: PreviewHandlers,
+  ) {}
 
   watch(cameras: string[]): void {
     this.cameras = cameras;

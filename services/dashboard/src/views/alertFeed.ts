@@ -27,7 +27,12 @@ export class AlertFeed {
     private readonly onError: (message: string) => void,
   ) {
     this.canAct = role === 'operator' || role === 'admin';
-    this.cameraFilter = h('select', { class: 'filter-camera', 'aria-label': 'camera', onchange: () => this.render() }, h('option', { value: '' }, 'All cameras'), ...cameras.map((c) => h('option', { value: c.id }, c.name ?? c.id)));
+    this.cameraFilter = h(
+      'select',
+      { class: 'filter-camera', 'aria-label': 'camera', onchange: () => this.render() },
+      h('option', { value: '' }, 'All cameras'),
+      ...cameras.map((c) => h('option', { value: c.id }, c.name ?? c.id)),
+    );
     this.stateFilter = h(
       'select',
       { class: 'filter-state', 'aria-label': 'state', onchange: () => this.render() },
@@ -45,7 +50,10 @@ export class AlertFeed {
   render(): void {
     clear(this.list);
     this.items.clear();
-    for (const a of this.book.list().filter((a) => this.passes(a)).slice(0, MAX_SHOWN)) {
+    for (const a of this.book
+      .list()
+      .filter((a) => this.passes(a))
+      .slice(0, MAX_SHOWN)) {
       const li = this.item(a);
       this.items.set(a.id, li);
       this.list.append(li);
@@ -92,7 +100,15 @@ export class AlertFeed {
     const snapshot = this.api.withToken(a.snapshotUrl || `/v1/alerts/${a.id}/snapshot.jpg`) + `&u=${encodeURIComponent(a.updatedAt)}`;
     const li = h(
       'li',
-      { class: `alert ${a.state}${a.ack ? ' acked' : ''}${offline ? ' camera-offline' : ''}`, 'data-alert-id': a.id, 'data-camera': a.cameraId, 'data-state': a.state, 'data-kind': a.kind ?? 'anomaly', 'data-started-at': a.startedAt, 'data-shown-at': this.shownAt.get(a.id)! },
+      {
+        class: `alert ${a.state}${a.ack ? ' acked' : ''}${offline ? ' camera-offline' : ''}`,
+        'data-alert-id': a.id,
+        'data-camera': a.cameraId,
+        'data-state': a.state,
+        'data-kind': a.kind ?? 'anomaly',
+        'data-started-at': a.startedAt,
+        'data-shown-at': this.shownAt.get(a.id)!,
+      },
       // A camera that went dark has no picture to show: say so where the snapshot would be.
       offline
         ? h('div', { class: 'snapshot offline', title: 'the camera delivers no frames' }, 'camera offline')
@@ -100,11 +116,33 @@ export class AlertFeed {
       h(
         'div',
         { class: 'details' },
-        h('div', { class: 'line1' }, h('span', { class: `badge ${a.state}` }, a.state), h('strong', { class: 'camera' }, a.cameraId), h('time', { datetime: a.startedAt }, formatTime(a.startedAt)), a.endedAt ? h('span', { class: 'muted' }, `– ${formatTime(a.endedAt)}`) : null),
+        h(
+          'div',
+          { class: 'line1' },
+          h('span', { class: `badge ${a.state}` }, a.state),
+          h('strong', { class: 'camera' }, a.cameraId),
+          h('time', { datetime: a.startedAt }, formatTime(a.startedAt)),
+          a.endedAt ? h('span', { class: 'muted' }, `– ${formatTime(a.endedAt)}`) : null,
+        ),
         health
           ? h('div', { class: 'line2 offline-reason' }, offline ? `no frames: ${a.reason || 'camera unreachable'}` : `camera tampered: ${a.reason || 'its whole view changed'}`)
-          : h('div', { class: 'line2' }, h('span', { class: 'alert-score', title: 'current / peak score (1 = threshold)' }, `score ${a.score.toFixed(2)}`, peak > a.score ? ` · peak ${peak.toFixed(2)}` : ''), ' · ', h('span', { class: 'regions' }, `${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`)),
-        health ? null : h('div', { class: 'members', title: 'contributing detectors (normalised scores)' }, members.slice(0, 4).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ') || 'no member scores'),
+          : h(
+              'div',
+              { class: 'line2' },
+              h('span', { class: 'alert-score', title: 'current / peak score (1 = threshold)' }, `score ${a.score.toFixed(2)}`, peak > a.score ? ` · peak ${peak.toFixed(2)}` : ''),
+              ' · ',
+              h('span', { class: 'regions' }, `${a.regions.length} region${a.regions.length === 1 ? '' : 's'}`),
+            ),
+        health
+          ? null
+          : h(
+              'div',
+              { class: 'members', title: 'contributing detectors (normalised scores)' },
+              members
+                .slice(0, 4)
+                .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+                .join(' · ') || 'no member scores',
+            ),
         this.status(a),
         this.canAct ? this.actions(a) : null,
       ),

@@ -48,7 +48,10 @@ export class CameraTile {
   private showHeat = false;
   private lastScoreAt = 0;
 
-  constructor(readonly camera: CameraInfo, private readonly actions: TileActions) {
+  constructor(
+    readonly camera: CameraInfo,
+    private readonly actions: TileActions,
+  ) {
     this.img = h('img', { class: 'live-frame', alt: `live analysed frames of ${camera.name ?? camera.id}` });
     this.heat = h('img', { class: 'heatmap', alt: 'heatmap of the open alert', hidden: true });
     this.liveRegions = svg('g', { class: 'live-regions' });
@@ -70,7 +73,11 @@ export class CameraTile {
         this.stateEl,
         this.scoreEl,
         this.heatButton,
-        h('button', { type: 'button', class: 'full-rate', title: 'watch this camera at full frame rate (opens a camera session while watched)', onclick: () => actions.fullRate(camera.id) }, 'Full rate'),
+        h(
+          'button',
+          { type: 'button', class: 'full-rate', title: 'watch this camera at full frame rate (opens a camera session while watched)', onclick: () => actions.fullRate(camera.id) },
+          'Full rate',
+        ),
       ),
     );
     this.setState(camera);

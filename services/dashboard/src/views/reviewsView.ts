@@ -11,7 +11,11 @@ export class ReviewsView {
   private readonly reportBox: HTMLElement;
   private poll: number | undefined;
 
-  constructor(private readonly api: Api, role: Role, cameras: CameraInfo[]) {
+  constructor(
+    private readonly api: Api,
+    role: Role,
+    cameras: CameraInfo[],
+  ) {
     this.table = h('tbody');
     this.message = h('p', { class: 'message', role: 'status' });
     this.report = h('iframe', { class: 'report-frame', title: 'review report', sandbox: 'allow-same-origin' });

@@ -22,7 +22,10 @@ export class ScoreTimelineView {
   private refetch: number | undefined;
   private drawPending = false;
 
-  constructor(private readonly api: Api, private readonly alertsOf: (camera: string) => StoredAlert[]) {
+  constructor(
+    private readonly api: Api,
+    private readonly alertsOf: (camera: string) => StoredAlert[],
+  ) {
     this.title = h('h2', {}, 'Score timeline');
     this.status = h('span', { class: 'muted' });
     this.chart = svg('svg', { class: 'timeline-chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img' });

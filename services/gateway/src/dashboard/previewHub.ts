@@ -81,7 +81,10 @@ export class PreviewHub {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.deps.auth.authenticate(req.headers.authorization, req.url)) return refuseUpgrade(socket, 401, 'missing or invalid token');
+    if (!this.deps.auth.authenticate(req.headers.authorization, req.url)) {
+      refuseUpgrade(socket, 401, 'missing or invalid token');
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws));
   }
 

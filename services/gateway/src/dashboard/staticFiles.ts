@@ -44,7 +44,11 @@ export function registerDashboardFiles(app: FastifyInstance, dir: string = DEFAU
   const sendIndex = async (reply: FastifyReply) => {
     // Looked up per request, so building while the gateway runs needs no restart.
     if (!existsSync(index)) return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT(dir));
-    return reply.type(TYPES['.html']!).header('cache-control', 'no-cache').header('content-security-policy', PAGE_CSP).send(await readFile(index));
+    return reply
+      .type(TYPES['.html']!)
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', PAGE_CSP)
+      .send(await readFile(index));
   };
   app.get('/', (_request, reply) => sendIndex(reply));
   app.get('/index.html', (_request, reply) => sendIndex(reply));
@@ -54,6 +58,9 @@ export function registerDashboardFiles(app: FastifyInstance, dir: string = DEFAU
     const file = join(dir, 'assets', name);
     if (!ASSET.test(name) || !type || !existsSync(file)) return reply.code(404).send({ error: `no dashboard asset ${name.slice(0, 128)}` });
     // Names carry a content hash: a changed file is a new name.
-    return reply.type(type).header('cache-control', 'public, max-age=31536000, immutable').send(await readFile(file));
+    return reply
+      .type(type)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(await readFile(file));
   });
 }

@@ -31,13 +31,31 @@ export interface StreamRelayOptions {
 
 /** ffmpeg arguments: camera in (RTSP over TCP, or a file played in real time), MPEG-TS/MPEG-1 out on stdout. */
 export function relayArgs(url: string, bitrate = '1500k'): string[] {
-  const input = /^rtsps?:/i.test(url)
-    ? ['-rtsp_transport', 'tcp', '-i', url]
-    : /^[a-z][a-z0-9+.-]*:\/\//i.test(url)
-      ? ['-i', url]
-      : ['-re', '-stream_loop', '-1', '-i', url];
+  const input = /^rtsps?:/i.test(url) ? ['-rtsp_transport', 'tcp', '-i', url] : /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? ['-i', url] : ['-re', '-stream_loop', '-1', '-i', url];
   // MPEG-1 knows only standard frame rates (25 fits any camera), and jsmpeg wants no B-frames; a GOP of 25 lets a new viewer start within a second.
-  return ['-hide_banner', '-loglevel', 'error', '-nostdin', ...input, '-an', '-f', 'mpegts', '-codec:v', 'mpeg1video', '-b:v', bitrate, '-bf', '0', '-g', '25', '-r', '25', '-vf', "scale='min(1280,iw)':-2", '-'];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    ...input,
+    '-an',
+    '-f',
+    'mpegts',
+    '-codec:v',
+    'mpeg1video',
+    '-b:v',
+    bitrate,
+    '-bf',
+    '0',
+    '-g',
+    '25',
+    '-r',
+    '25',
+    '-vf',
+    "scale='min(1280,iw)':-2",
+    '-',
+  ];
 }
 
 class Relay {
@@ -45,7 +63,13 @@ class Relay {
   private readonly child: ChildProcess;
   private stderr = '';
 
-  constructor(readonly camera: CameraConfig, ffmpeg: string, bitrate: string | undefined, log: Logger, onEnd: () => void) {
+  constructor(
+    readonly camera: CameraConfig,
+    ffmpeg: string,
+    bitrate: string | undefined,
+    log: Logger,
+    onEnd: () => void,
+  ) {
     // setpriv ties ffmpeg's life to the gateway's, so a killed gateway leaves no camera session open.
     const tied = existsSync('/usr/bin/setpriv');
     const args = relayArgs(camera.url, bitrate);
@@ -93,9 +117,15 @@ export class StreamRelay {
   }
 
   handleUpgrade(cameraId: string, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.auth.authenticate(req.headers.authorization, req.url)) return refuseUpgrade(socket, 401, 'missing or invalid token');
+    if (!this.auth.authenticate(req.headers.authorization, req.url)) {
+      refuseUpgrade(socket, 401, 'missing or invalid token');
+      return;
+    }
     const camera = this.cameras.get(cameraId);
-    if (!camera) return refuseUpgrade(socket, 404, `no camera ${JSON.stringify(cameraId.slice(0, 64))}`);
+    if (!camera) {
+      refuseUpgrade(socket, 404, `no camera ${JSON.stringify(cameraId.slice(0, 64))}`);
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.join(camera, ws));
   }
 

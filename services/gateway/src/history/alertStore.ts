@@ -170,20 +170,31 @@ export class AlertStore {
 
   private async recordIn(client: pg.PoolClient, rec: EventRecord): Promise<number> {
     const { alert } = rec.event;
-    await client.query(
-      UPSERT_ALERT,
-      [
-        alert.id, alert.cameraId, alert.state, alert.startedAt, alert.updatedAt, alert.endedAt ?? null, alert.score,
-        alert.frame.width, alert.frame.height, JSON.stringify(alert.regions), JSON.stringify(alert.members), alert.modelVersion,
-        alert.snapshotUrl, heatmapUrlFor(alert.snapshotUrl), rec.streamMs, rec.streamSeq, alert.kind ?? 'anomaly', alert.reason ?? null,
-      ],
-    );
+    await client.query(UPSERT_ALERT, [
+      alert.id,
+      alert.cameraId,
+      alert.state,
+      alert.startedAt,
+      alert.updatedAt,
+      alert.endedAt ?? null,
+      alert.score,
+      alert.frame.width,
+      alert.frame.height,
+      JSON.stringify(alert.regions),
+      JSON.stringify(alert.members),
+      alert.modelVersion,
+      alert.snapshotUrl,
+      heatmapUrlFor(alert.snapshotUrl),
+      rec.streamMs,
+      rec.streamSeq,
+      alert.kind ?? 'anomaly',
+      alert.reason ?? null,
+    ]);
     const { type, event } = rec.event;
     const inserted = await client.query(
       `INSERT INTO alert_events (event_id, stream_ms, stream_seq, alert_id, kind, at, score, regions, members, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING`,
-      [rec.eventId, rec.streamMs, rec.streamSeq, alert.id, event, rec.at, alert.score, JSON.stringify(alert.regions),
-        JSON.stringify(alert.members), JSON.stringify({ type, event, alert })],
+      [rec.eventId, rec.streamMs, rec.streamSeq, alert.id, event, rec.at, alert.score, JSON.stringify(alert.regions), JSON.stringify(alert.members), JSON.stringify({ type, event, alert })],
     );
     return inserted.rowCount ?? 0;
   }

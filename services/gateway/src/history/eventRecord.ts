@@ -16,8 +16,7 @@ export interface EventRecord {
 
 const isTime = (v: unknown): v is string => typeof v === 'string' && Number.isFinite(Date.parse(v));
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isRegion = (r: unknown): r is Region =>
-  !!r && typeof r === 'object' && ['x', 'y', 'width', 'height', 'score'].every((k) => isNum((r as Record<string, unknown>)[k]));
+const isRegion = (r: unknown): r is Region => !!r && typeof r === 'object' && ['x', 'y', 'width', 'height', 'score'].every((k) => isNum((r as Record<string, unknown>)[k]));
 
 /** The record of an event, or the reason it cannot be stored. */
 export function toEventRecord(event: AlertEvent): EventRecord | { error: string } {

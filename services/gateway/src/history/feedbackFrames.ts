@@ -16,7 +16,10 @@ export async function addFalseAlarmFrame(dataDir: string, cameraId: string, aler
   await mkdir(feedbackNormalDir(dataDir, cameraId), { recursive: true });
   try {
     // Each file appears whole (copy, then rename), pixels before their size, so training never reads half a frame.
-    for (const [from, to] of [[ALERT_FILES.frame, dst.rgb], [ALERT_FILES.frameInfo, dst.json]] as const) {
+    for (const [from, to] of [
+      [ALERT_FILES.frame, dst.rgb],
+      [ALERT_FILES.frameInfo, dst.json],
+    ] as const) {
       const tmp = `${to}.tmp-${process.pid}`;
       await copyFile(join(src, from), tmp);
       await rename(tmp, to);

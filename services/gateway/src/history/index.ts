@@ -27,7 +27,6 @@ export interface History {
   close(): Promise<void>;
 }
 
-
 /**
  * Connects to PostgreSQL and applies migrations. When PostgreSQL is unreachable the gateway still
  * starts (live alerts do not need it) and history starts once it answers; a migration that fails
@@ -60,7 +59,7 @@ export async function startHistory(config: Config, postgresUrl: string, streamKe
   };
 
   let background: Promise<void> = Promise.resolve();
-  let wake = () => undefined as void;
+  let wake: () => void = () => undefined;
   // A retry wait that `close` can cut short.
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {

@@ -42,7 +42,10 @@ export async function runMigrations(pool: pg.Pool, dir: string = MIGRATIONS_DIR)
 }
 
 export class MigrationError extends Error {
-  constructor(readonly migration: string, cause: unknown) {
+  constructor(
+    readonly migration: string,
+    cause: unknown,
+  ) {
     super(`migration ${migration} failed: ${(cause as Error).message ?? String(cause)}`, { cause });
     this.name = 'MigrationError';
   }

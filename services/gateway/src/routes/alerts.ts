@@ -23,7 +23,10 @@ interface IdRoute {
 type IdRequest = FastifyRequest<IdRoute>;
 
 class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -98,41 +98,40 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
   const cameras = new Set(config.cameras.map((c) => c.id));
   const bad = (reply: FastifyReply, code: number, error: string) => reply.code(code).send({ error });
 
-  app.post<{ Body: unknown }>(
-    '/v1/reviews',
-    { onRequest: auth.requireToken, preHandler: auth.requireRole('queue a review', 'operator', 'admin') },
-    async (request, reply) => {
-      if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return bad(reply, 415, 'content-type must be application/json');
-      const body = request.body;
-      if (!body || typeof body !== 'object' || Array.isArray(body)) return bad(reply, 400, 'body must be a JSON object {"file": "<path on the server>", "camera": "<camera id>"}');
-      const { file, camera, ...rest } = body as Record<string, unknown>;
-      const unknown = Object.keys(rest);
-      if (unknown.length) return bad(reply, 400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; expected file and camera`);
-      if (typeof camera !== 'string' || camera === '') return bad(reply, 400, 'camera must be a camera id string');
-      if (!cameras.has(camera)) return bad(reply, 400, `unknown camera "${camera.slice(0, 64)}"`);
-      if (typeof file !== 'string' || file === '') return bad(reply, 400, 'file must be a path string');
-      if (file.length > MAX_PATH || file.includes('\0')) return bad(reply, 400, 'file is not a valid path');
-      if (!isAbsolute(file)) return bad(reply, 400, `file must be an absolute path on the server, got "${file.slice(0, 200)}"`);
+  app.post<{ Body: unknown }>('/v1/reviews', { onRequest: auth.requireToken, preHandler: auth.requireRole('queue a review', 'operator', 'admin') }, async (request, reply) => {
+    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return bad(reply, 415, 'content-type must be application/json');
+    const body = request.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return bad(reply, 400, 'body must be a JSON object {"file": "<path on the server>", "camera": "<camera id>"}');
+    const { file, camera, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length) return bad(reply, 400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; expected file and camera`);
+    if (typeof camera !== 'string' || camera === '') return bad(reply, 400, 'camera must be a camera id string');
+    if (!cameras.has(camera)) return bad(reply, 400, `unknown camera "${camera.slice(0, 64)}"`);
+    if (typeof file !== 'string' || file === '') return bad(reply, 400, 'file must be a path string');
+    if (file.length > MAX_PATH || file.includes('\0')) return bad(reply, 400, 'file is not a valid path');
+    if (!isAbsolute(file)) return bad(reply, 400, `file must be an absolute path on the server, got "${file.slice(0, 200)}"`);
 
-      // Checked on the path as given before touching the disk (so nothing outside leaks whether it exists), then on the real path (symlinks).
-      const lexical = resolve(file);
-      const notAllowed = () => bad(reply, 403, `file is not under a directory allowed for review (${dirs.join(', ')}); set VIGIL_REVIEW_DIRS to allow more`);
-      if (!dirs.some((d) => isInside(d, lexical))) return notAllowed();
-      if (!existsSync(lexical)) return bad(reply, 404, `file not found on the server: ${lexical}`);
-      const real = await realpath(lexical);
-      const realDirs = await Promise.all(dirs.filter((d) => existsSync(d)).map((d) => realpath(d)));
-      if (!realDirs.some((d) => isInside(d, real))) return notAllowed();
-      if (!(await stat(real)).isFile()) return bad(reply, 400, `not a file: ${lexical}`);
+    // Checked on the path as given before touching the disk (so nothing outside leaks whether it exists), then on the real path (symlinks).
+    const lexical = resolve(file);
+    const notAllowed = () => bad(reply, 403, `file is not under a directory allowed for review (${dirs.join(', ')}); set VIGIL_REVIEW_DIRS to allow more`);
+    if (!dirs.some((d) => isInside(d, lexical))) return notAllowed();
+    if (!existsSync(lexical)) return bad(reply, 404, `file not found on the server: ${lexical}`);
+    const real = await realpath(lexical);
+    const realDirs = await Promise.all(dirs.filter((d) => existsSync(d)).map((d) => realpath(d)));
+    if (!realDirs.some((d) => isInside(d, real))) return notAllowed();
+    if (!(await stat(real)).isFile()) return bad(reply, 400, `not a file: ${lexical}`);
 
-      const version = await fromRedis(() => redis.get(keys.modelVersion(camera)));
-      if (!version) return bad(reply, 409, `camera "${camera}" has no model yet: it is still learning (or was never trained)`);
+    const version = await fromRedis(() => redis.get(keys.modelVersion(camera)));
+    if (!version) return bad(reply, 409, `camera "${camera}" has no model yet: it is still learning (or was never trained)`);
 
-      const reviewId = newReviewId();
-      const data: ReviewJob = { reviewId, file: real, cameraId: camera, requestedAt: new Date().toISOString(), requestedBy: request.role ?? 'unknown' };
-      await fromRedis(() => queue.add('review', data, { jobId: reviewId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }));
-      return reply.code(202).header('location', `/v1/reviews/${reviewId}`).send({ id: reviewId, state: 'queued', camera, file: real, modelVersion: version, url: `/v1/reviews/${reviewId}` });
-    },
-  );
+    const reviewId = newReviewId();
+    const data: ReviewJob = { reviewId, file: real, cameraId: camera, requestedAt: new Date().toISOString(), requestedBy: request.role ?? 'unknown' };
+    await fromRedis(() => queue.add('review', data, { jobId: reviewId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }));
+    return reply
+      .code(202)
+      .header('location', `/v1/reviews/${reviewId}`)
+      .send({ id: reviewId, state: 'queued', camera, file: real, modelVersion: version, url: `/v1/reviews/${reviewId}` });
+  });
 
   app.get('/v1/reviews', { onRequest: auth.requireToken }, async () => {
     // One list per state, so each job's state is known before its fields are read (see summarise).
@@ -169,7 +168,10 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
     if (!REVIEW_ID.test(id)) return bad(reply, 400, 'malformed review id');
     const file = join(reviewDir(config.dataDir, id), 'report.html');
     if (!existsSync(file)) return bad(reply, 404, `review ${id} has no report (yet)`);
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', REPORT_CSP).send(await readFile(file));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', REPORT_CSP)
+      .send(await readFile(file));
   });
 
   app.get<{ Params: { id: string; name: string } }>('/v1/reviews/:id/thumbs/:name', { onRequest: auth.requireToken }, async (request, reply) => {
@@ -178,6 +180,9 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
     if (!THUMB.test(name)) return bad(reply, 400, 'thumbnail names are <n>.jpg');
     const file = join(reviewDir(config.dataDir, id), 'thumbs', name);
     if (!existsSync(file)) return bad(reply, 404, `review ${id} has no thumbnail ${name}`);
-    return reply.type('image/jpeg').header('cache-control', 'private, max-age=86400').send(await readFile(file));
+    return reply
+      .type('image/jpeg')
+      .header('cache-control', 'private, max-age=86400')
+      .send(await readFile(file));
   });
 }

@@ -31,7 +31,10 @@ export interface DeliveryLog {
 export const MAX_REDIS_DELIVERIES = 1000;
 
 export class PgDeliveryLog implements DeliveryLog {
-  constructor(private readonly pool: pg.Pool, private readonly log: Logger) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+  ) {}
 
   async record(e: DeliveryRecord): Promise<void> {
     try {
@@ -51,14 +54,23 @@ export class PgDeliveryLog implements DeliveryLog {
 export class RedisDeliveryLog implements DeliveryLog {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, ns: string, private readonly log: Logger, private readonly max = MAX_REDIS_DELIVERIES) {
+  constructor(
+    private readonly redis: Redis,
+    ns: string,
+    private readonly log: Logger,
+    private readonly max = MAX_REDIS_DELIVERIES,
+  ) {
     this.key = webhookKeys(ns).deliveries;
   }
 
   async record(e: DeliveryRecord): Promise<void> {
     const line = JSON.stringify({ ...e, attemptedAt: e.attemptedAt.toISOString(), nextAttemptAt: e.nextAttemptAt?.toISOString() });
     try {
-      await this.redis.multi().lpush(this.key, line).ltrim(this.key, 0, this.max - 1).exec();
+      await this.redis
+        .multi()
+        .lpush(this.key, line)
+        .ltrim(this.key, 0, this.max - 1)
+        .exec();
     } catch (err) {
       this.log.warn('cannot record webhook delivery in Redis', { endpoint: e.endpointId, eventId: e.eventId, error: err });
     }

@@ -22,7 +22,12 @@ export function urlFingerprint(url: string): string {
 export class EndpointStates {
   private readonly key: string;
 
-  constructor(private readonly redis: Redis, ns: string, private readonly log: Logger, private readonly pool?: pg.Pool) {
+  constructor(
+    private readonly redis: Redis,
+    ns: string,
+    private readonly log: Logger,
+    private readonly pool?: pg.Pool,
+  ) {
     this.key = webhookKeys(ns).disabled;
   }
 

@@ -8,7 +8,10 @@ export class TargetRefusedError extends Error {
 /** A failed attempt that will be tried again after `delayMs` (the schedule's next step or the receiver's `retry-after`). */
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
-  constructor(message: string, readonly delayMs: number) {
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
     super(message);
   }
 }

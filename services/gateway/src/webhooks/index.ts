@@ -100,17 +100,18 @@ export async function startWebhookDispatch(config: Config, deps: WebhookDispatch
   });
   const worker = new Worker<DeliveryJob>(
     keys.queue,
-    (job) => deliverOnce(job, {
-      endpoints,
-      schedule,
-      states,
-      deliveries,
-      metrics,
-      log,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
-      random: options.random,
-    }),
+    (job) =>
+      deliverOnce(job, {
+        endpoints,
+        schedule,
+        states,
+        deliveries,
+        metrics,
+        log,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxRetryAfterSeconds: options.maxRetryAfterSeconds ?? DEFAULT_MAX_RETRY_AFTER_SECONDS,
+        random: options.random,
+      }),
     {
       connection: bullConnection,
       concurrency: options.concurrency ?? 8,
@@ -120,8 +121,7 @@ export async function startWebhookDispatch(config: Config, deps: WebhookDispatch
       maxStalledCount: 5,
       settings: {
         // The processor decides each delay (schedule step or retry-after) and carries it on the error.
-        backoffStrategy: (attemptsMade, _type, err) =>
-          err instanceof RetryLaterError ? err.delayMs : (attemptDelayMs(attemptsMade + 1, schedule, options.random) ?? 0),
+        backoffStrategy: (attemptsMade, _type, err) => (err instanceof RetryLaterError ? err.delayMs : (attemptDelayMs(attemptsMade + 1, schedule, options.random) ?? 0)),
       },
     },
   );

@@ -11,9 +11,18 @@ import { TargetRefusedError } from './errors.js';
 
 /** Names for ipaddr.js's special ranges, as an operator reads them in an error. */
 const KIND: Record<string, string> = {
-  unspecified: 'unspecified', broadcast: 'broadcast', multicast: 'multicast', linkLocal: 'link-local', loopback: 'loopback',
-  carrierGradeNat: 'carrier-grade NAT', private: 'private', uniqueLocal: 'unique local', deprecatedSiteLocal: 'site-local',
-  teredo: 'Teredo tunnel', benchmarking: 'benchmarking', discard: 'discard',
+  unspecified: 'unspecified',
+  broadcast: 'broadcast',
+  multicast: 'multicast',
+  linkLocal: 'link-local',
+  loopback: 'loopback',
+  carrierGradeNat: 'carrier-grade NAT',
+  private: 'private',
+  uniqueLocal: 'unique local',
+  deprecatedSiteLocal: 'site-local',
+  teredo: 'Teredo tunnel',
+  benchmarking: 'benchmarking',
+  discard: 'discard',
 };
 
 /** Ranges whose address carries an IPv4 address that decides: mapped, translated (SIIT, NAT64) and 6to4. */
@@ -73,9 +82,7 @@ export async function resolveTarget(rawUrl: string, allowPrivateNetwork: boolean
     for (const a of answers) {
       const kind = refusedKind(a.address);
       if (kind) {
-        throw new TargetRefusedError(
-          `refused webhook target ${url.host}: ${a.address} is a ${kind} address (set allowPrivateNetwork: true on the endpoint to allow it)`,
-        );
+        throw new TargetRefusedError(`refused webhook target ${url.host}: ${a.address} is a ${kind} address (set allowPrivateNetwork: true on the endpoint to allow it)`);
       }
     }
   }
@@ -99,4 +106,3 @@ export async function vetWebhookTargets(endpoints: readonly { id: string; url: s
     }
   }
 }
-

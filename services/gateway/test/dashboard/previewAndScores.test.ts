@@ -38,8 +38,14 @@ async function connect(token = VIEWER_TOKEN): Promise<{ ws: WebSocket; got: Rece
 const frame = (seq: number) => ({ cameraId: 'cam1', seq, capturedAt: Date.now(), width: 32, height: 16, data: new Uint8Array(32 * 16 * 3).fill(seq * 20) });
 
 const score = (value: number, capturedAt = Date.now()): FrameScore => ({
-  cameraId: 'cam1', seq: 1, capturedAt, score: value, frame: { width: 320, height: 176 },
-  regions: value > 1 ? [{ x: 0.1, y: 0.2, width: 0.3, height: 0.25, score: value }] : [], members: { patchGaussian: value }, modelVersion: 'v1',
+  cameraId: 'cam1',
+  seq: 1,
+  capturedAt,
+  score: value,
+  frame: { width: 320, height: 176 },
+  regions: value > 1 ? [{ x: 0.1, y: 0.2, width: 0.3, height: 0.25, score: value }] : [],
+  members: { patchGaussian: value },
+  modelVersion: 'v1',
 });
 
 describe('/v1/preview', () => {

@@ -30,8 +30,7 @@ afterAll(async () => {
   server.close();
 });
 
-const refusal = (url: string) =>
-  new Promise<number>((resolve) => new WebSocket(url).once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+const refusal = (url: string) => new Promise<number>((resolve) => new WebSocket(url).once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
 
 describe('full-rate stream relay', () => {
   it('reads RTSP over TCP and writes MPEG-1 in MPEG-TS without B-frames', () => {

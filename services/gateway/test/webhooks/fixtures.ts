@@ -23,7 +23,10 @@ export function webhookConfig(endpoints: EndpointSpec[], namespace = `whtest-${r
     redis: { url: REDIS_URL },
     namespace,
     gateway: { tokens: [{ token: 'viewer-token-123', role: 'viewer' }] },
-    cameras: [{ id: 'cam1', url: 'rtsp://example/1' }, { id: 'cam2', url: 'rtsp://example/2' }],
+    cameras: [
+      { id: 'cam1', url: 'rtsp://example/1' },
+      { id: 'cam2', url: 'rtsp://example/2' },
+    ],
     webhooks: endpoints.map((e) => ({ allowPrivateNetwork: true, secret: newSecret(), ...e })),
   });
 }
@@ -32,10 +35,17 @@ export function webhookConfig(endpoints: EndpointSpec[], namespace = `whtest-${r
 export async function addAlertEvent(redis: Redis, ns: string, cameraId = 'cam1', event: 'open' | 'update' | 'close' = 'open'): Promise<string> {
   const now = new Date().toISOString();
   const alert = {
-    id: `${cameraId}-${randomUUID().slice(0, 8)}`, cameraId, state: event === 'close' ? 'closed' : 'open',
-    startedAt: now, updatedAt: now, score: 1.7, frame: { width: 320, height: 180 },
-    regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.2, score: 2.1 }], members: { patchGaussian: 1.7 },
-    modelVersion: 'v1', snapshotUrl: 'http://example/v1/alerts/x/snapshot.jpg',
+    id: `${cameraId}-${randomUUID().slice(0, 8)}`,
+    cameraId,
+    state: event === 'close' ? 'closed' : 'open',
+    startedAt: now,
+    updatedAt: now,
+    score: 1.7,
+    frame: { width: 320, height: 180 },
+    regions: [{ x: 0.1, y: 0.2, width: 0.3, height: 0.2, score: 2.1 }],
+    members: { patchGaussian: 1.7 },
+    modelVersion: 'v1',
+    snapshotUrl: 'http://example/v1/alerts/x/snapshot.jpg',
   };
   return (await redis.xadd(redisKeys(ns).alertEvents, '*', 'event', JSON.stringify({ type: 'alert', event, alert })))!;
 }

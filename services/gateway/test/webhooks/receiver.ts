@@ -23,7 +23,11 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   private waiters: Array<() => void> = [];
 
-  private constructor(private readonly server: Server, readonly url: string, public respond: Responder) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    public respond: Responder,
+  ) {}
 
   static async start(respond: Responder = () => ({ status: 204 })): Promise<WebhookReceiver> {
     let self: WebhookReceiver | undefined;

@@ -6,7 +6,11 @@
 import { anomalyCentreAt, anomalySizeAt, type AnomalySpec } from '../schedule.js';
 import { blend, clamp01, pixelBounds, specSeed, valueNoise, type Colour, type PaintTarget } from './raster.js';
 
-const SMOKE: Colour[] = [[205, 205, 210], [150, 150, 155], [185, 180, 170]];
+const SMOKE: Colour[] = [
+  [205, 205, 210],
+  [150, 150, 155],
+  [185, 180, 170],
+];
 const MAX_ALPHA = 0.75;
 export const HAZE_MASK_ALPHA = 0.2;
 
@@ -19,8 +23,10 @@ export function paintHaze(target: PaintTarget, spec: AnomalySpec, t: number): vo
   const size = anomalySizeAt(spec, t);
   const dt = t - spec.startSeconds;
   const fadeIn = clamp01(dt / 1.5);
-  const cx = centre.x * width, cy = centre.y * height;
-  const hw = (size.width * width) / 2, hh = (size.height * height) / 2;
+  const cx = centre.x * width,
+    cy = centre.y * height;
+  const hw = (size.width * width) / 2,
+    hh = (size.height * height) / 2;
   const rise = dt * 6; // texture drifts up 6 px/s
   const { x0, x1, y0, y1 } = pixelBounds(target, cx, cy, hw, hh);
   for (let y = y0; y <= y1; y++) {

@@ -38,11 +38,16 @@ export function hash01(a: number, b: number, seed: number): number {
 
 /** Smooth value noise in [0, 1) at (x, y) in lattice units. */
 export function valueNoise(x: number, y: number, seed: number): number {
-  const x0 = Math.floor(x), y0 = Math.floor(y);
-  const fx = x - x0, fy = y - y0;
-  const sx = fx * fx * (3 - 2 * fx), sy = fy * fy * (3 - 2 * fy);
-  const a = hash01(x0, y0, seed), b = hash01(x0 + 1, y0, seed);
-  const c = hash01(x0, y0 + 1, seed), d = hash01(x0 + 1, y0 + 1, seed);
+  const x0 = Math.floor(x),
+    y0 = Math.floor(y);
+  const fx = x - x0,
+    fy = y - y0;
+  const sx = fx * fx * (3 - 2 * fx),
+    sy = fy * fy * (3 - 2 * fy);
+  const a = hash01(x0, y0, seed),
+    b = hash01(x0 + 1, y0, seed);
+  const c = hash01(x0, y0 + 1, seed),
+    d = hash01(x0 + 1, y0 + 1, seed);
   return (a + (b - a) * sx) * (1 - sy) + (c + (d - c) * sx) * sy;
 }
 
@@ -66,7 +71,8 @@ export function pixelBounds(target: PaintTarget, cx: number, cy: number, hw: num
 
 /** Distance from p to the segment a–b. */
 export function segmentDistance(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const k = len2 > 0 ? clamp01(((px - ax) * dx + (py - ay) * dy) / len2) : 0;
   return Math.hypot(px - ax - k * dx, py - ay - k * dy);

@@ -13,8 +13,10 @@ export function paintVehicle(target: PaintTarget, spec: AnomalySpec, t: number):
   const centre = anomalyCentreAt(spec, t);
   if (!centre) return;
   const { width, height } = target;
-  const cx = centre.x * width, cy = centre.y * height;
-  const hw = (spec.size.width * width) / 2, hh = (spec.size.height * height) / 2;
+  const cx = centre.x * width,
+    cy = centre.y * height;
+  const hw = (spec.size.width * width) / 2,
+    hh = (spec.size.height * height) / 2;
   const radius = Math.min(hw, hh) * 0.45;
   const feather = Math.max(1.5, Math.min(hw, hh) * 0.15);
   const stripePeriod = Math.max(6, hw / 3);
@@ -22,9 +24,11 @@ export function paintVehicle(target: PaintTarget, spec: AnomalySpec, t: number):
 
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
-      const u = x + 0.5 - cx, v = y + 0.5 - cy;
+      const u = x + 0.5 - cx,
+        v = y + 0.5 - cy;
       // Signed distance to a rounded rectangle (negative inside).
-      const qx = Math.abs(u) - (hw - radius), qy = Math.abs(v) - (hh - radius);
+      const qx = Math.abs(u) - (hw - radius),
+        qy = Math.abs(v) - (hh - radius);
       const outside = Math.hypot(Math.max(qx, 0), Math.max(qy, 0));
       const sd = outside + Math.min(Math.max(qx, qy), 0) - radius;
       // Feathered inward, so nothing is drawn outside the ground-truth box.

@@ -5,8 +5,15 @@ import { stepTamper, type TamperState } from '../src/tamper.js';
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const at = (s: number) => T0 + Math.round(s * 1000);
 const frame = (s: number, gated: boolean): FrameScore => ({
-  cameraId: 'cam-1', seq: Math.round(s * 5), capturedAt: at(s), score: gated ? 0 : 0.2, frame: { width: 320, height: 180 },
-  regions: [], members: {}, modelVersion: 'v1', ...(gated ? { gated: true } : {}),
+  cameraId: 'cam-1',
+  seq: Math.round(s * 5),
+  capturedAt: at(s),
+  score: gated ? 0 : 0.2,
+  frame: { width: 320, height: 180 },
+  regions: [],
+  members: {},
+  modelVersion: 'v1',
+  ...(gated ? { gated: true } : {}),
 });
 
 function run(frames: FrameScore[], tamperSeconds = 10) {

@@ -46,7 +46,10 @@ describe('extractRegions', () => {
   });
 
   it('treats cells touching only at a corner as one component (8-connectivity)', () => {
-    const map = mapOf(5, 5, [[1, 1, 2], [2, 2, 2]]);
+    const map = mapOf(5, 5, [
+      [1, 1, 2],
+      [2, 2, 2],
+    ]);
     expect(extractRegions(map, { close: false })).toHaveLength(1);
   });
 

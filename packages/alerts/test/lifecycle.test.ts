@@ -43,8 +43,11 @@ function span(from: number, to: number, score: number): FrameScore[] {
 
 function shuffleLocally<T>(items: T[], seed: number, reach: number): T[] {
   let x = seed;
-  const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  return items.map((item, i) => ({ item, key: i + random() * reach })).sort((a, b) => a.key - b.key).map((e) => e.item);
+  const random = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return items
+    .map((item, i) => ({ item, key: i + random() * reach }))
+    .sort((a, b) => a.key - b.key)
+    .map((e) => e.item);
 }
 
 describe('alert lifecycle', () => {

@@ -6,19 +6,19 @@ import { compareStreamIds } from './streamIds.js';
 
 export type DropReason = 'slow_consumer' | 'heartbeat_timeout';
 
-export interface LiveClientHooks {
+export interface LiveSubscriberHooks {
   pushed(kind: AlertEventKind): void;
   dropped(reason: DropReason): void;
 }
 
-export interface LiveClientLimits {
+export interface LiveSubscriberLimits {
   /** Bytes queued on the socket beyond which the client is cut off. */
   maxBufferedBytes: number;
   /** Live events held back while a replay runs, beyond which the client is cut off. */
   maxPendingEvents: number;
 }
 
-export class LiveClient {
+export class LiveSubscriber {
   /** Cameras this client wants; null means all. */
   private cameras: Set<string> | null = null;
   /** Id of the last alert sent; nothing at or before it is sent again. */
@@ -31,8 +31,8 @@ export class LiveClient {
   constructor(
     readonly ws: WebSocket,
     readonly role: Role,
-    private readonly limits: LiveClientLimits,
-    private readonly hooks: LiveClientHooks,
+    private readonly limits: LiveSubscriberLimits,
+    private readonly hooks: LiveSubscriberHooks,
   ) {}
 
   get open(): boolean {

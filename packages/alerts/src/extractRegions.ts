@@ -41,7 +41,8 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
   const mask = options.close === false ? within : closing(within, cols, rows);
 
   // Cell size as a fraction of the frame.
-  const frameW = options.frame?.width, frameH = options.frame?.height;
+  const frameW = options.frame?.width,
+    frameH = options.frame?.height;
   const cellW = frameW ? (options.coveredWidth ?? frameW) / cols / frameW : 1 / cols;
   const cellH = frameH ? (options.coveredHeight ?? frameH) / rows / frameH : 1 / rows;
 
@@ -52,13 +53,15 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
   const regions: Region[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || label[start] !== -1) continue;
-    let peak = -Infinity, count = 0;
+    let peak = -Infinity,
+      count = 0;
     members.length = 0;
     label[start] = start;
     stack.push(start);
     while (stack.length) {
       const i = stack.pop()!;
-      const x = i % cols, y = (i - x) / cols;
+      const x = i % cols,
+        y = (i - x) / cols;
       // Closing only decides what is connected; the box and peak come from the cells themselves.
       if (within[i]) {
         members.push(i);
@@ -81,10 +84,14 @@ export function extractRegions(map: ScoreMap, options: ExtractRegionsOptions = {
     }
     if (count === 0 || count < minCells) continue;
     const level = Math.max(extentThreshold, peakFraction * peak);
-    let x0 = cols, y0 = rows, x1 = -1, y1 = -1;
+    let x0 = cols,
+      y0 = rows,
+      x1 = -1,
+      y1 = -1;
     for (const i of members) {
       if (data[i]! < level) continue;
-      const x = i % cols, y = (i - x) / cols;
+      const x = i % cols,
+        y = (i - x) / cols;
       if (x < x0) x0 = x;
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
@@ -153,5 +160,7 @@ export function frameRegions(map: ScoreMap, frameScore: number, options: Omit<Ex
     const h = options.frame ? (options.coveredHeight ?? options.frame.height) / options.frame.height : 1;
     return [{ x: 0, y: 0, width: w, height: h, score: frameScore }];
   }
-  return extractRegions(map, { ...options, threshold: peak, extentThreshold: peak / 2 }).slice(0, 1).map((r) => ({ ...r, score: frameScore }));
+  return extractRegions(map, { ...options, threshold: peak, extentThreshold: peak / 2 })
+    .slice(0, 1)
+    .map((r) => ({ ...r, score: frameScore }));
 }

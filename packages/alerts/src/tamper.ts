@@ -35,9 +35,19 @@ export function stepTamper(state: TamperState | undefined, f: FrameScore, tamper
       const id = newId();
       const seconds = Math.round((t - s.gatedSince) / 1000);
       s.open = {
-        id, cameraId: f.cameraId, kind: 'camera-tampered', reason: `the whole view changed ${seconds} s ago and has not come back (covered, turned or defocused)`,
-        state: 'open', startedAt: new Date(s.gatedSince).toISOString(), updatedAt: new Date(t).toISOString(), score: f.score, frame: { ...f.frame },
-        regions: wholeFrameRegions(), members: {}, modelVersion: f.modelVersion, snapshotUrl: alertSnapshotUrl(id),
+        id,
+        cameraId: f.cameraId,
+        kind: 'camera-tampered',
+        reason: `the whole view changed ${seconds} s ago and has not come back (covered, turned or defocused)`,
+        state: 'open',
+        startedAt: new Date(s.gatedSince).toISOString(),
+        updatedAt: new Date(t).toISOString(),
+        score: f.score,
+        frame: { ...f.frame },
+        regions: wholeFrameRegions(),
+        members: {},
+        modelVersion: f.modelVersion,
+        snapshotUrl: alertSnapshotUrl(id),
       };
       events.push({ event: 'open', alert: { ...s.open } });
     }

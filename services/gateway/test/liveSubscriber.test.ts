@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { AlertEvent } from '@vigil/core';
 import type { StreamedAlert } from '../src/alertStream.js';
-import { LiveClient, type DropReason } from '../src/liveClient.js';
+import { LiveSubscriber, type DropReason } from '../src/liveSubscriber.js';
 
-/** Just enough of a ws socket to watch what a LiveClient sends. */
+/** Just enough of a ws socket to watch what a LiveSubscriber sends. */
 function fakeSocket() {
   const sent: string[] = [];
   const socket = {
@@ -24,13 +24,18 @@ function alert(eventId: string, cameraId = 'cam1'): StreamedAlert {
 }
 
 function clientOn(socket: ReturnType<typeof fakeSocket>['socket'], drops: DropReason[] = []) {
-  return new LiveClient(socket as unknown as WebSocket, 'viewer', { maxBufferedBytes: 1000, maxPendingEvents: 100 }, {
-    pushed: () => undefined,
-    dropped: (reason) => void drops.push(reason),
-  });
+  return new LiveSubscriber(
+    socket as unknown as WebSocket,
+    'viewer',
+    { maxBufferedBytes: 1000, maxPendingEvents: 100 },
+    {
+      pushed: () => undefined,
+      dropped: (reason) => void drops.push(reason),
+    },
+  );
 }
 
-describe('LiveClient', () => {
+describe('LiveSubscriber', () => {
   it('holds live events during a replay and sends each id once, in order', async () => {
     const { socket, ids } = fakeSocket();
     const client = clientOn(socket);
