@@ -1,7 +1,7 @@
 /** A typed client for the gateway's `/v1/live` WebSocket: subscribes, resumes after a drop with `since`, yields alert events. */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import type { AlertEvent } from '@vigil/core';
+import { liveServerMessageSchema, type AlertEvent } from '@vigil/core';
 
 export interface LiveClientOptions {
   /** Gateway base URL, http(s):// or ws(s)://. */
@@ -97,8 +97,10 @@ export class LiveClient extends EventEmitter<LiveClientEvents> {
     } catch {
       return;
     }
-    if (typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === 'alert') {
-      const ev = msg as AlertEvent;
+    // Checked against the wire contract: a message of another shape (a newer gateway's) is passed over.
+    const parsed = liveServerMessageSchema.safeParse(msg);
+    if (parsed.success && parsed.data.type === 'alert') {
+      const ev: AlertEvent = parsed.data;
       this.lastEventId = ev.eventId;
       this.emit('alert', ev);
     }

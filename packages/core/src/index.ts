@@ -5,3 +5,4 @@ export * from './keys.js';
 export * from './log.js';
 export * from './jobs.js';
 export * from './paths.js';
+export * from './wire.js';

@@ -1,30 +1,11 @@
 /** Reads the per-camera status hashes that ingest and workers keep in Redis. */
 import type { Redis } from 'ioredis';
-import { redisKeys, type CameraConfig } from '@vigil/core';
+import { cameraStatusSchema, redisKeys, type CameraConfig, type CameraStatus } from '@vigil/core';
 
-export interface CameraStatus {
-  id: string;
-  name: string | null;
-  state: string;
-  /** While reconnecting: why (refused, not-found, unauthorized, not-video, timeout, stalled, ended, error) and ffmpeg's words. */
-  reason: string | null;
-  detail: string | null;
-  framesIn: number;
-  dropped: number;
-  scored: number;
-  /** Seconds spent scoring this camera's frames, summed over workers. */
-  scoreSeconds: number;
-  /** ISO-8601, or null when no frame has arrived. */
-  lastFrameAt: string | null;
-  /**
-   * The camera's first fit, run by a worker from the frames ingest collected (null before one was queued):
-   * `queued`, `fitting`, `retrying` (after a failed try), `failed` (no more tries; the camera stays learning), `done`.
-   */
-  learn: { state: string; attempts: number; error: string | null } | null;
-  /** Areas never judged and areas watched (polygons of [x, y] in 0–1 of the frame), as configured. */
-  masks: { name?: string; polygon: [number, number][] }[];
-  zones: { name: string; polygon: [number, number][] }[];
-}
+export type { CameraStatus };
+
+const LEARN_STATES = new Set<string>(cameraStatusSchema.shape.learn.unwrap().shape.state.options);
+type LearnState = NonNullable<CameraStatus['learn']>['state'];
 
 function count(value: string | undefined): number {
   const n = Number(value);
@@ -60,7 +41,7 @@ export async function readCameraStatuses(redis: Redis, ns: string, cameras: Came
       scored: count(hash.scored),
       scoreSeconds: count(hash.scoreSecondsTotal),
       lastFrameAt: toIsoTime(hash.lastFrameAt),
-      learn: hash.learnState ? { state: hash.learnState, attempts: count(hash.learnAttempts), error: hash.learnError || null } : null,
+      learn: hash.learnState && LEARN_STATES.has(hash.learnState) ? { state: hash.learnState as LearnState, attempts: count(hash.learnAttempts), error: hash.learnError || null } : null,
       masks: cam.masks ?? [],
       zones: cam.zones ?? [],
     };

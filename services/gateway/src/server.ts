@@ -1,11 +1,10 @@
 /** Wires the gateway together: Redis connections, HTTP routes, the live WebSocket and the stream reader. */
-import Fastify, { type FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { createLogger, redisKeys, type Config } from '@vigil/core';
 import { AlertStreamReader } from './alertStream.js';
 import { TokenAuth } from './auth.js';
 import { startDashboard } from './dashboard/index.js';
-import { installErrorReplies } from './httpErrors.js';
+import { createHttpApp } from './httpErrors.js';
 import { startHistory, replayWithStore, type History, type HistoryOptions } from './history/index.js';
 import { LiveHub } from './live.js';
 import { GatewayMetrics } from './metrics.js';
@@ -13,13 +12,16 @@ import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCameraRoutes } from './routes/cameras.js';
 import { registerHealthRoute } from './routes/health.js';
 import { registerMetricsRoute } from './routes/metrics.js';
-import { registerOpenApiRoute } from './routes/openapi.js';
+import { registerOpenApi } from './routes/openapi.js';
+import { registerWebSocketDocs } from './routes/websockets.js';
 import { registerReviewRoutes } from './routes/reviews.js';
 import { startWebhookDispatch } from './webhooks/index.js';
 
 export interface Gateway {
   url: string;
   port: number;
+  /** Every route the HTTP server has (method and URL pattern), as Fastify registered it. */
+  routes: readonly { method: string; url: string }[];
   close(): Promise<void>;
 }
 
@@ -52,17 +54,16 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
 
   const auth = new TokenAuth(config.gateway.tokens);
   const metrics = new GatewayMetrics();
-  const app = Fastify({
-    logger: false,
-    bodyLimit: 64 * 1024,
-    // Errors raised before routing (a malformed URL) bypass the error handler; keep them JSON too.
-    frameworkErrors: (error, _request, reply) => void (reply as FastifyReply).code(error.statusCode ?? 400).send({ error: error.message }),
+  const app = createHttpApp(log);
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  installErrorReplies(app, log);
+  await registerOpenApi(app);
   registerHealthRoute(app, redis, config);
   registerMetricsRoute(app, metrics, redis, config);
   registerCameraRoutes(app, auth, redis, config);
-  registerOpenApiRoute(app);
+  registerWebSocketDocs(app);
 
   let history: History | undefined;
   if (config.history) {
@@ -125,5 +126,5 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.gateway.port);
   const url = urlOf(config.gateway.host, port);
   log.info('gateway listening', { url, live: `${url.replace(/^http/, 'ws')}/v1/live` });
-  return { url, port, close };
+  return { url, port, routes, close };
 }

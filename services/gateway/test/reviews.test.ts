@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, parseConfig, redisKeys, type Config } from '@vigil/core';
@@ -16,7 +16,7 @@ import { fitCameraModel, framesWithPrev, renderInjectedVideo, saveCameraModel, t
 import { decodeFrames } from '@vigil/video';
 import { startReviewJobs, type RunningReviewJobs } from '../../worker/src/reviewJobs.js';
 import { TokenAuth } from '../src/auth.js';
-import { installErrorReplies } from '../src/httpErrors.js';
+import { createHttpApp } from '../src/httpErrors.js';
 import { registerReviewRoutes } from '../src/routes/reviews.js';
 
 const REDIS_URL = process.env.VIGIL_TEST_REDIS ?? 'redis://127.0.0.1:6379';
@@ -105,8 +105,7 @@ describe('/v1/reviews', () => {
     await redis.set(redisKeys(ns).modelVersion('street'), model.manifest.version);
 
     process.env.VIGIL_REVIEW_DIRS = extraDir;
-    app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-    installErrorReplies(app, createLogger('test'));
+    app = createHttpApp(createLogger('test'));
     registerReviewRoutes(app, { auth: new TokenAuth(config.gateway.tokens), config, redis });
     delete process.env.VIGIL_REVIEW_DIRS;
     base = await app.listen({ host: '127.0.0.1', port: 0 });

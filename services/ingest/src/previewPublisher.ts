@@ -7,17 +7,10 @@
  * The gateway forwards it to browsers unchanged.
  */
 import type { Redis } from 'ioredis';
-import type { Frame, RedisKeys } from '@vigil/core';
+import type { Frame, PreviewHeader, RedisKeys } from '@vigil/core';
 import { encodeJpeg } from '@vigil/video';
 
-export interface PreviewHeader {
-  camera: string;
-  seq: number;
-  /** ms since the epoch */
-  capturedAt: number;
-  width: number;
-  height: number;
-}
+export type { PreviewHeader };
 
 export interface PreviewOptions {
   /** At most this many preview frames a second (default 5). */

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Logger, RedisKeys } from '@vigil/core';
+import { previewClientMessageSchema, type Logger, type RedisKeys } from '@vigil/core';
 import type { TokenAuth } from '../auth.js';
 import { parseScoreEntry } from './scoreTimeline.js';
 import { refuseUpgrade } from './upgrade.js';
@@ -119,11 +119,12 @@ export class PreviewHub {
     } catch {
       body = undefined;
     }
-    const { type, cameras } = (body ?? {}) as { type?: unknown; cameras?: unknown };
-    if (type !== 'watch' || !Array.isArray(cameras) || !cameras.every((c) => typeof c === 'string')) {
+    const parsed = previewClientMessageSchema.safeParse(body);
+    if (!parsed.success) {
       this.send(viewer, JSON.stringify({ type: 'error', message: 'expected {"type":"watch","cameras":["<camera id>", …]}' }));
       return;
     }
+    const { cameras } = parsed.data;
     const unknown = cameras.filter((c) => !this.known.has(c));
     if (unknown.length > 0) {
       this.send(viewer, JSON.stringify({ type: 'error', message: `unknown camera${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 5).join(', ')}` }));

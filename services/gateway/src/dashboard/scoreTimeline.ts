@@ -5,21 +5,14 @@
  * each bucket's highest score, so a spike is never averaged away.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import type { Config, RedisKeys, ScorePoint } from '@vigil/core';
+import { z } from 'zod';
+import { errorSchema, scoreTimelineSchema, type Config, type RedisKeys, type ScorePoint, type ScoreTimeline } from '@vigil/core';
 import type { TokenAuth } from '../auth.js';
 import { fromRedis } from '../httpErrors.js';
 
-export interface ScoreTimeline {
-  camera: string;
-  /** 1: scores are normalised to the camera's calibrated threshold. */
-  threshold: number;
-  from: string;
-  to: string;
-  bucketSeconds: number;
-  /** [time ms, highest score in the bucket, 1 when every frame of the bucket was gated] */
-  points: [number, number, number][];
-}
+export type { ScoreTimeline };
 
 const MAX_POINTS = 720;
 const MAX_MINUTES = 24 * 60;
@@ -65,16 +58,33 @@ export async function readScoreTimeline(redis: Redis, keys: RedisKeys, camera: s
   return { camera, threshold: 1, from: new Date(from).toISOString(), to: new Date(now).toISOString(), bucketSeconds: bucketMs / 1000, points };
 }
 
+const minutesMessage = `minutes must be an integer from 1 to ${MAX_MINUTES}`;
+const scoresQuery = z.strictObject(
+  {
+    minutes: z
+      .string({ error: minutesMessage })
+      .regex(/^\d{1,4}$/, minutesMessage)
+      .transform(Number)
+      .refine((m) => m >= 1 && m <= MAX_MINUTES, minutesMessage)
+      .optional()
+      .describe('How far back, minutes (default 60)'),
+    token: z.string().optional().describe('The token, when not sent as a header'),
+  },
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown query parameter "${iss.keys[0]}"; expected minutes` : undefined) },
+);
+
 export function registerScoreRoutes(app: FastifyInstance, auth: TokenAuth, redis: Redis, keys: RedisKeys, config: Config): void {
   const cameras = new Set(config.cameras.map((c) => c.id));
-  app.get<{ Params: { id: string }; Querystring: Record<string, unknown> }>('/v1/cameras/:id/scores', { onRequest: auth.requireToken }, async (request, reply) => {
+  const schema = {
+    summary: "A camera's score timeline",
+    description: 'The last minutes of scores, bucketed to at most ~720 points, each the highest score of its bucket (a spike is never averaged away).',
+    params: z.object({ id: z.string() }),
+    querystring: scoresQuery,
+    response: { 200: scoreTimelineSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 503: errorSchema },
+  };
+  app.withTypeProvider<ZodTypeProvider>().get('/v1/cameras/:id/scores', { schema, onRequest: auth.requireToken }, async (request, reply) => {
     const { id } = request.params;
     if (!cameras.has(id)) return reply.code(404).send({ error: `no camera ${JSON.stringify(id.slice(0, 64))}` });
-    const extra = Object.keys(request.query).filter((k) => k !== 'minutes' && k !== 'token');
-    if (extra.length) return reply.code(400).send({ error: `unknown query parameter "${extra[0]}"; expected minutes` });
-    const raw = request.query.minutes;
-    const minutes = raw === undefined ? 60 : typeof raw === 'string' && /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
-    if (!(minutes >= 1 && minutes <= MAX_MINUTES)) return reply.code(400).send({ error: `minutes must be an integer from 1 to ${MAX_MINUTES}` });
-    return fromRedis(() => readScoreTimeline(redis, keys, id, minutes));
+    return fromRedis(() => readScoreTimeline(redis, keys, id, request.query.minutes ?? 60));
   });
 }

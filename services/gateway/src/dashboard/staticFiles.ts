@@ -50,9 +50,11 @@ export function registerDashboardFiles(app: FastifyInstance, dir: string = DEFAU
       .header('content-security-policy', PAGE_CSP)
       .send(await readFile(index));
   };
-  app.get('/', (_request, reply) => sendIndex(reply));
-  app.get('/index.html', (_request, reply) => sendIndex(reply));
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+  // The page, not the API: left out of the OpenAPI document.
+  const page = { schema: { hide: true } };
+  app.get('/', page, (_request, reply) => sendIndex(reply));
+  app.get('/index.html', page, (_request, reply) => sendIndex(reply));
+  app.get<{ Params: { name: string } }>('/assets/:name', page, async (request, reply) => {
     const { name } = request.params;
     const type = TYPES[extname(name)];
     const file = join(dir, 'assets', name);

@@ -1,8 +1,12 @@
-/** Validation of `/v1/alerts` query strings and request bodies into typed requests or one clear error. */
-import type { AlertQuery, Verdict } from './alertStore.js';
+/**
+ * The `/v1/alerts` requests as zod schemas: the query string (filters and keyset paging) and the ack
+ * and feedback bodies. Fastify validates with them (fastify-type-provider-zod) and the OpenAPI document
+ * is generated from them; each message names the field and what it takes.
+ */
+import { z } from 'zod';
+import { verdictSchema } from '@vigil/core';
+import type { AlertQuery } from './alertStore.js';
 import { decodeCursor } from './cursor.js';
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const MAX_PAGE = 500;
 export const DEFAULT_PAGE = 50;
@@ -10,81 +14,93 @@ export const MAX_NOTE = 2000;
 
 const CAMERA_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ISO_TIME = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?(?:Z|[+-]\d\d:?\d\d)?)?$/;
-const QUERY_KEYS = ['camera', 'from', 'to', 'state', 'limit', 'cursor', 'token'];
+const QUERY_KEYS = ['camera', 'from', 'to', 'state', 'limit', 'cursor'];
 
-const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
-
-function time(name: string, value: string): Parsed<string> {
-  const ms = ISO_TIME.test(value) ? Date.parse(value) : NaN;
-  return Number.isFinite(ms) ? { ok: true, value: new Date(ms).toISOString() } : fail(`${name} must be an ISO-8601 time like 2025-01-31T12:00:00Z, got ${JSON.stringify(value)}`);
+/** One query parameter: a repeated one arrives as an array, and is named as such. */
+function param(name: string, what: (input: unknown) => string) {
+  return z.string({ error: (iss) => (Array.isArray(iss.input) ? `query parameter "${name}" given more than once` : what(iss.input)) });
 }
 
-export function parseAlertQuery(query: unknown): Parsed<AlertQuery> {
-  const q = (query ?? {}) as Record<string, unknown>;
-  for (const [key, value] of Object.entries(q)) {
-    if (!QUERY_KEYS.includes(key)) return fail(`unknown query parameter "${key}"; expected ${QUERY_KEYS.slice(0, -1).join(', ')}`);
-    if (typeof value !== 'string') return fail(`query parameter "${key}" given more than once`);
-  }
-  const s = q as Record<string, string | undefined>;
-  const out: AlertQuery = { limit: DEFAULT_PAGE };
-  if (s.camera !== undefined) {
-    if (!CAMERA_ID.test(s.camera)) return fail(`camera must be a camera id (letters, digits, "-" or "_"), got ${JSON.stringify(s.camera)}`);
-    out.camera = s.camera;
-  }
-  for (const name of ['from', 'to'] as const) {
-    const value = s[name];
-    if (value === undefined) continue;
-    const t = time(name, value);
-    if (!t.ok) return t;
-    out[name] = t.value;
-  }
-  if (out.from && out.to && out.from > out.to) return fail(`from (${out.from}) is after to (${out.to})`);
-  if (s.state !== undefined) {
-    if (s.state !== 'open' && s.state !== 'closed') return fail(`state must be "open" or "closed", got ${JSON.stringify(s.state)}`);
-    out.state = s.state;
-  }
-  if (s.limit !== undefined) {
-    const n = /^\d{1,4}$/.test(s.limit) ? Number(s.limit) : NaN;
-    if (!(n >= 1 && n <= MAX_PAGE)) return fail(`limit must be an integer from 1 to ${MAX_PAGE}, got ${JSON.stringify(s.limit)}`);
-    out.limit = n;
-  }
-  if (s.cursor !== undefined) {
-    const after = decodeCursor(s.cursor);
-    if (!after) return fail('cursor is malformed; pass back the nextCursor of the previous page unchanged');
-    out.after = after;
-  }
-  return { ok: true, value: out };
+function isoTime(name: string) {
+  const what = (input: unknown) => `${name} must be an ISO-8601 time like 2025-01-31T12:00:00Z, got ${JSON.stringify(input)}`;
+  return param(name, what)
+    .refine((v) => ISO_TIME.test(v) && Number.isFinite(Date.parse(v)), { error: (iss) => what(iss.input) })
+    .transform((v) => new Date(Date.parse(v)).toISOString())
+    .meta({ format: 'date-time' });
 }
 
-function objectBody(body: unknown, allowed: string[], required: boolean): Parsed<Record<string, unknown>> {
-  if (body === undefined || body === null) return required ? fail(`body must be a JSON object with ${allowed.join(', ')}`) : { ok: true, value: {} };
-  if (typeof body !== 'object' || Array.isArray(body)) return fail('body must be a JSON object');
-  const unknown = Object.keys(body).find((k) => !allowed.includes(k));
-  if (unknown !== undefined) return fail(`unknown field "${unknown}" in body; allowed: ${allowed.join(', ')}`);
-  return { ok: true, value: body as Record<string, unknown> };
+export const alertQuerySchema = z
+  .strictObject(
+    {
+      camera: param('camera', (v) => `camera must be a camera id (letters, digits, "-" or "_"), got ${JSON.stringify(v)}`)
+        .regex(CAMERA_ID, { error: (iss) => `camera must be a camera id (letters, digits, "-" or "_"), got ${JSON.stringify(iss.input)}` })
+        .optional()
+        .describe('Only this camera'),
+      from: isoTime('from').optional().describe('Alerts started at or after this time'),
+      to: isoTime('to').optional().describe('Alerts started before this time'),
+      state: z
+        .enum(['open', 'closed'], {
+          error: (iss) => (Array.isArray(iss.input) ? 'query parameter "state" given more than once' : `state must be "open" or "closed", got ${JSON.stringify(iss.input)}`),
+        })
+        .optional(),
+      limit: param('limit', (v) => `limit must be an integer from 1 to ${MAX_PAGE}, got ${JSON.stringify(v)}`)
+        .refine((v) => /^\d{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_PAGE, { error: (iss) => `limit must be an integer from 1 to ${MAX_PAGE}, got ${JSON.stringify(iss.input)}` })
+        .transform(Number)
+        .optional()
+        .meta({ pattern: '^[0-9]{1,4}$', description: `Page size, 1–${MAX_PAGE} (default ${DEFAULT_PAGE})` }),
+      cursor: param('cursor', () => 'cursor is malformed; pass back the nextCursor of the previous page unchanged')
+        .refine((v) => decodeCursor(v) !== undefined, 'cursor is malformed; pass back the nextCursor of the previous page unchanged')
+        .optional()
+        .describe('The nextCursor of the previous page'),
+      token: z.string().optional().describe('The token, when not sent as a header'),
+    },
+    { error: (iss) => (iss.code === 'unrecognized_keys' ? `unknown query parameter "${iss.keys[0]}"; expected ${QUERY_KEYS.join(', ')}` : undefined) },
+  )
+  .refine((q) => !(q.from && q.to && q.from > q.to), { error: (iss) => `from (${(iss.input as { from: string }).from}) is after to (${(iss.input as { to: string }).to})` })
+  .transform(
+    ({ camera, from, to, state, limit, cursor }): AlertQuery => ({
+      limit: limit ?? DEFAULT_PAGE,
+      ...(camera !== undefined ? { camera } : {}),
+      ...(from !== undefined ? { from } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(state !== undefined ? { state } : {}),
+      ...(cursor !== undefined ? { after: decodeCursor(cursor)! } : {}),
+    }),
+  );
+
+const note = z
+  .string({ error: 'note must be a string' })
+  .max(MAX_NOTE, `note is longer than ${MAX_NOTE} characters`)
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
+
+function bodyObject<T extends z.ZodRawShape>(shape: T, required: boolean) {
+  const allowed = Object.keys(shape).join(', ');
+  // No body at all (Fastify gives null) is the same as none sent.
+  const object = z.strictObject(shape, {
+    error: (iss) => {
+      if (iss.code === 'unrecognized_keys') return `unknown field "${iss.keys[0]}" in body; allowed: ${allowed}`;
+      if (iss.code === 'invalid_type') return iss.input === undefined || iss.input === null ? `body must be a JSON object with ${allowed}` : 'body must be a JSON object';
+      return undefined;
+    },
+  });
+  return z.preprocess(
+    (v) => (v === null ? undefined : v),
+    object.optional().refine((v) => !required || v !== undefined, `body must be a JSON object with ${allowed}`),
+  );
 }
 
-function note(value: unknown): Parsed<string | null> {
-  if (value === undefined || value === null) return { ok: true, value: null };
-  if (typeof value !== 'string') return fail('note must be a string');
-  if (value.length > MAX_NOTE) return fail(`note is longer than ${MAX_NOTE} characters`);
-  return { ok: true, value };
-}
+/** `POST /v1/alerts/:id/ack`: an optional note (an empty body is no note). */
+export const ackBodySchema = bodyObject({ note }, false).transform((b) => ({ note: b?.note ?? null }));
 
-export function parseAckBody(body: unknown): Parsed<{ note: string | null }> {
-  const obj = objectBody(body, ['note'], false);
-  if (!obj.ok) return obj;
-  const n = note(obj.value.note);
-  return n.ok ? { ok: true, value: { note: n.value } } : n;
-}
-
-export function parseFeedbackBody(body: unknown): Parsed<{ verdict: Verdict; note: string | null }> {
-  const obj = objectBody(body, ['verdict', 'note'], true);
-  if (!obj.ok) return obj;
-  const { verdict } = obj.value;
-  if (verdict !== 'false-alarm' && verdict !== 'confirmed') {
-    return fail(`verdict must be "false-alarm" or "confirmed", got ${verdict === undefined ? 'nothing' : JSON.stringify(verdict)}`);
-  }
-  const n = note(obj.value.note);
-  return n.ok ? { ok: true, value: { verdict, note: n.value } } : n;
-}
+/** `POST /v1/alerts/:id/feedback`: the operator's verdict and an optional note. */
+export const feedbackBodySchema = bodyObject(
+  {
+    verdict: z
+      .enum(verdictSchema.options, { error: (iss) => `verdict must be "false-alarm" or "confirmed", got ${iss.input === undefined ? 'nothing' : JSON.stringify(iss.input)}` })
+      .describe("false-alarm also adds the alert's frame to the camera's normal footage for its next training"),
+    note,
+  },
+  true,
+).transform((b) => ({ verdict: b!.verdict, note: b!.note ?? null }));

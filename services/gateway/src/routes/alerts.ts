@@ -6,9 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ALERT_FILES, alertFilesDir, type Config, type Logger } from '@vigil/core';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ackConflictSchema, ackResponseSchema, ALERT_FILES, alertDetailSchema, alertFilesDir, alertPageSchema, errorSchema, feedbackResponseSchema, type Config, type Logger } from '@vigil/core';
 import type { TokenAuth } from '../auth.js';
-import { parseAckBody, parseAlertQuery, parseFeedbackBody, type Parsed } from '../history/apiRequests.js';
+import { requestErrorOf } from '../httpErrors.js';
+import { ackBodySchema, alertQuerySchema, feedbackBodySchema } from '../history/apiRequests.js';
 import type { Actor } from '../history/alertStore.js';
 import { ALERT_ID } from '../history/eventRecord.js';
 import { addFalseAlarmFrame, removeFalseAlarmFrame } from '../history/feedbackFrames.js';
@@ -17,10 +20,11 @@ import type { History } from '../history/index.js';
 /** Acks and feedback are a note at most; anything bigger is refused before it is read. */
 export const ALERT_BODY_LIMIT = 16 * 1024;
 
-interface IdRoute {
-  Params: { id: string };
-}
-type IdRequest = FastifyRequest<IdRoute>;
+const idParams = z.object({
+  id: z.string().regex(ALERT_ID, { error: (iss) => `malformed alert id ${JSON.stringify(iss.input)}: expected letters, digits, ".", "_" or "-"` }),
+});
+/** Every route here may answer these. */
+const failures = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 501: errorSchema.describe('The gateway has no alert history (history.postgresUrl unset)'), 503: errorSchema };
 
 class HttpError extends Error {
   constructor(
@@ -38,17 +42,6 @@ function isUnavailable(err: unknown): boolean {
   return typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(e.message);
 }
 
-function valid<T>(parsed: Parsed<T>): T {
-  if (!parsed.ok) throw new HttpError(400, parsed.error);
-  return parsed.value;
-}
-
-function alertId(request: IdRequest): string {
-  const { id } = request.params;
-  if (!ALERT_ID.test(id)) throw new HttpError(400, `malformed alert id ${JSON.stringify(id)}: expected letters, digits, ".", "_" or "-"`);
-  return id;
-}
-
 const actor = (request: FastifyRequest): Actor => ({ role: request.role!, tokenId: request.tokenId ?? null });
 
 export interface AlertRoutesDeps {
@@ -63,7 +56,8 @@ export async function registerAlertRoutes(app: FastifyInstance, deps: AlertRoute
   await app.register(async (scope) => alertRoutes(scope, deps));
 }
 
-async function alertRoutes(app: FastifyInstance, { auth, config, history, log }: AlertRoutesDeps): Promise<void> {
+async function alertRoutes(scope: FastifyInstance, { auth, config, history, log }: AlertRoutesDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   // Only JSON bodies here; an empty body is no body (ack takes an optional note).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ALERT_BODY_LIMIT }, (_request, text, done) => {
@@ -81,6 +75,7 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, log }:
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.code(415).send({ error: `body must be application/json, got ${JSON.stringify(request.headers['content-type'] ?? 'no content-type')}` });
     }
+    if (err.validation) return reply.code(400).send({ error: requestErrorOf(err.validation, err.validationContext ?? 'body').message });
     if ((status >= 400 && status < 500) || err instanceof HttpError) return reply.code(status).send({ error: err.message });
     if (isUnavailable(err)) {
       log.warn('history request failed: postgres unavailable', { url: request.url.split('?')[0], error: err });
@@ -102,21 +97,31 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, log }:
     bodyLimit: ALERT_BODY_LIMIT,
   });
 
-  app.get('/v1/alerts', read, async (request) => {
-    const query = valid(parseAlertQuery(request.query));
-    return store().list(query);
-  });
+  const listSchema = {
+    summary: 'Alert history',
+    description: 'Newest first, with keyset paging (pass nextCursor back as cursor).',
+    querystring: alertQuerySchema,
+    response: { 200: alertPageSchema, ...failures },
+  };
+  app.get('/v1/alerts', { ...read, schema: listSchema }, async (request) => store().list(request.query));
 
-  app.get<IdRoute>('/v1/alerts/:id', read, async (request: IdRequest) => {
-    const id = alertId(request);
+  const oneSchema = { summary: 'One alert with its events', params: idParams, response: { 200: alertDetailSchema, ...failures } };
+  app.get('/v1/alerts/:id', { ...read, schema: oneSchema }, async (request) => {
+    const { id } = request.params;
     const found = await store().getWithEvents(id);
     if (!found) throw new HttpError(404, `no alert ${id}`);
     return found;
   });
 
-  app.post<IdRoute>('/v1/alerts/:id/ack', write('acknowledge alerts'), async (request: IdRequest, reply) => {
-    const id = alertId(request);
-    const { note } = valid(parseAckBody(request.body));
+  const ackSchema = {
+    summary: 'Acknowledge an alert (operator, admin)',
+    params: idParams,
+    body: ackBodySchema,
+    response: { 200: ackResponseSchema, 409: ackConflictSchema.describe('Already acknowledged'), 403: errorSchema, 413: errorSchema, 415: errorSchema, ...failures },
+  };
+  app.post('/v1/alerts/:id/ack', { ...write('acknowledge alerts'), schema: ackSchema }, async (request, reply) => {
+    const { id } = request.params;
+    const { note } = request.body;
     const result = await store().ack(id, actor(request), note);
     if (result.ok) return { alert: result.alert };
     if (result.reason === 'not-found') throw new HttpError(404, `no alert ${id}`);
@@ -124,9 +129,15 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, log }:
     return reply.code(409).send({ error: `alert ${id} was already acknowledged at ${ack?.at} by a ${ack?.role} token`, alert: result.alert });
   });
 
-  app.post<IdRoute>('/v1/alerts/:id/feedback', write('give feedback on alerts'), async (request: IdRequest) => {
-    const id = alertId(request);
-    const { verdict, note } = valid(parseFeedbackBody(request.body));
+  const feedbackSchema = {
+    summary: 'Give feedback on an alert (operator, admin)',
+    params: idParams,
+    body: feedbackBodySchema,
+    response: { 200: feedbackResponseSchema, 403: errorSchema, 413: errorSchema, 415: errorSchema, ...failures },
+  };
+  app.post('/v1/alerts/:id/feedback', { ...write('give feedback on alerts'), schema: feedbackSchema }, async (request) => {
+    const { id } = request.params;
+    const { verdict, note } = request.body;
     const result = await store().setFeedback(id, actor(request), verdict, note);
     if (!result) throw new HttpError(404, `no alert ${id}`);
     const { alert, previous } = result;
@@ -136,8 +147,8 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, log }:
     return { alert, frameAddedToNormal };
   });
 
-  const image = (file: string) => async (request: IdRequest, reply: FastifyReply) => {
-    const id = alertId(request);
+  const image = (file: string) => async (request: { params: unknown }, reply: FastifyReply) => {
+    const { id } = request.params as z.infer<typeof idParams>;
     let jpeg: Buffer | null = null;
     try {
       jpeg = await readFile(join(alertFilesDir(config.dataDir, id), file));
@@ -147,6 +158,11 @@ async function alertRoutes(app: FastifyInstance, { auth, config, history, log }:
     if (!jpeg) throw new HttpError(404, `no ${file} for alert ${id}`);
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
   };
-  app.get<IdRoute>('/v1/alerts/:id/snapshot.jpg', read, image(ALERT_FILES.snapshot));
-  app.get<IdRoute>('/v1/alerts/:id/heatmap.jpg', read, image(ALERT_FILES.heatmap));
+  const imageSchema = (summary: string) => ({
+    summary,
+    params: idParams,
+    response: { 200: { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) } } }, ...failures },
+  });
+  app.get('/v1/alerts/:id/snapshot.jpg', { ...read, schema: imageSchema("The analysed frame at the alert's peak, its regions drawn") }, image(ALERT_FILES.snapshot));
+  app.get('/v1/alerts/:id/heatmap.jpg', { ...read, schema: imageSchema('The anomaly map at the peak') }, image(ALERT_FILES.heatmap));
 }

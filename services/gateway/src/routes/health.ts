@@ -6,8 +6,9 @@
  * 503: the gateway itself is fine, and an orchestrator restarting it would not help.
  */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import { redisKeys, type Config } from '@vigil/core';
+import { healthSchema, redisKeys, type Config } from '@vigil/core';
 
 async function pingWithin(redis: Redis, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +65,14 @@ export class UnscoredCameras {
 
 export function registerHealthRoute(app: FastifyInstance, redis: Redis, config: Config): void {
   const watch = new UnscoredCameras(redis, config);
-  app.get('/healthz', async (_request, reply) => {
+  const schema = {
+    summary: 'Health',
+    description:
+      '503 when Redis does not answer within a second; 200 `degraded` with the cameras whose frames go unscored for gateway.unscoredSeconds (no worker, no model, a failed first fit); a camera still learning is not counted.',
+    security: [],
+    response: { 200: healthSchema, 503: healthSchema },
+  };
+  app.withTypeProvider<ZodTypeProvider>().get('/healthz', { schema }, async (_request, reply) => {
     const ok = await pingWithin(redis, 1000);
     if (!ok) return reply.code(503).send({ status: 'unavailable', redis: 'down' });
     const unscored = await watch.check().catch((): string[] => []);

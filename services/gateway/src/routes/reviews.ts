@@ -8,8 +8,10 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Queue, type Job, type JobType } from 'bullmq';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
-import { redisKeys, reviewDir, type Config } from '@vigil/core';
+import { z } from 'zod';
+import { errorSchema, redisKeys, reviewDetailSchema, reviewDir, reviewListSchema, reviewQueuedSchema, type Config, type ReviewState, type ReviewSummary } from '@vigil/core';
 import { newReviewId, REVIEW_ID, reviewQueueName, type ReviewJob, type ReviewJobProgress, type ReviewJobResult } from '@vigil/review/jobs';
 import type { TokenAuth } from '../auth.js';
 import { fromRedis } from '../httpErrors.js';
@@ -23,22 +25,7 @@ export interface ReviewRoutesDeps {
   reviewDirs?: string[];
 }
 
-export type ReviewState = 'queued' | 'running' | 'completed' | 'failed';
-
-export interface ReviewSummary {
-  id: string;
-  camera: string;
-  file: string;
-  state: ReviewState;
-  requestedAt: string;
-  requestedBy: string;
-  finishedAt?: string;
-  /** 0–1 of the video, while running. */
-  progress?: number;
-  alerts?: number;
-  error?: string;
-  reportUrl?: string;
-}
+export type { ReviewState, ReviewSummary };
 
 const LIST_LIMIT = 200;
 /** The queue's lists a review is in, in the order a job moves through them. */
@@ -87,7 +74,24 @@ function summarise(job: ReviewBullJob, s: ReviewState): ReviewSummary {
   return out;
 }
 
-export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDeps): void {
+const reviewRequestSchema = z.strictObject(
+  {
+    file: z.string({ error: 'file must be a path string' }).min(1, 'file must be a path string').describe('Absolute path of the recording on the server, under a folder allowed for review'),
+    camera: z.string({ error: 'camera must be a camera id string' }).min(1, 'camera must be a camera id string').describe("Whose model reviews it (the camera's current version)"),
+  },
+  {
+    error: (iss) => {
+      if (iss.code === 'unrecognized_keys') return `unknown field${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `"${k}"`).join(', ')}; expected file and camera`;
+      if (iss.code === 'invalid_type') return 'body must be a JSON object {"file": "<path on the server>", "camera": "<camera id>"}';
+      return undefined;
+    },
+  },
+);
+const reviewId = z.object({ id: z.string().regex(REVIEW_ID, 'malformed review id') });
+const failures = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 503: errorSchema };
+
+export function registerReviewRoutes(scope: FastifyInstance, deps: ReviewRoutesDeps): void {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   const { auth, config, redis } = deps;
   const keys = redisKeys(config.namespace);
   const queue = new Queue<ReviewJob, ReviewJobResult>(reviewQueueName(config.namespace), { connection: redis });
@@ -98,42 +102,49 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
   const cameras = new Set(config.cameras.map((c) => c.id));
   const bad = (reply: FastifyReply, code: number, error: string) => reply.code(code).send({ error });
 
-  app.post<{ Body: unknown }>('/v1/reviews', { onRequest: auth.requireToken, preHandler: auth.requireRole('queue a review', 'operator', 'admin') }, async (request, reply) => {
-    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) return bad(reply, 415, 'content-type must be application/json');
-    const body = request.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return bad(reply, 400, 'body must be a JSON object {"file": "<path on the server>", "camera": "<camera id>"}');
-    const { file, camera, ...rest } = body as Record<string, unknown>;
-    const unknown = Object.keys(rest);
-    if (unknown.length) return bad(reply, 400, `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; expected file and camera`);
-    if (typeof camera !== 'string' || camera === '') return bad(reply, 400, 'camera must be a camera id string');
-    if (!cameras.has(camera)) return bad(reply, 400, `unknown camera "${camera.slice(0, 64)}"`);
-    if (typeof file !== 'string' || file === '') return bad(reply, 400, 'file must be a path string');
-    if (file.length > MAX_PATH || file.includes('\0')) return bad(reply, 400, 'file is not a valid path');
-    if (!isAbsolute(file)) return bad(reply, 400, `file must be an absolute path on the server, got "${file.slice(0, 200)}"`);
+  const queueSchema = {
+    summary: 'Queue a review of a recording on the server (operator, admin)',
+    description: "A worker runs the camera's current model over the recording and writes report.json and report.html; poll GET /v1/reviews/{id}.",
+    body: reviewRequestSchema,
+    response: { 202: reviewQueuedSchema, 403: errorSchema, 409: errorSchema.describe('The camera has no model yet'), 415: errorSchema, ...failures },
+  };
+  const jsonOnly = async (request: { headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
+    const type = request.headers['content-type'];
+    if (!/^application\/json\s*(;|$)/i.test(typeof type === 'string' ? type : '')) return bad(reply, 415, 'content-type must be application/json');
+  };
+  app.post(
+    '/v1/reviews',
+    { schema: queueSchema, onRequest: auth.requireToken, preHandler: auth.requireRole('queue a review', 'operator', 'admin'), preValidation: jsonOnly },
+    async (request, reply) => {
+      const { file, camera } = request.body;
+      if (!cameras.has(camera)) return bad(reply, 400, `unknown camera "${camera.slice(0, 64)}"`);
+      if (file.length > MAX_PATH || file.includes('\0')) return bad(reply, 400, 'file is not a valid path');
+      if (!isAbsolute(file)) return bad(reply, 400, `file must be an absolute path on the server, got "${file.slice(0, 200)}"`);
 
-    // Checked on the path as given before touching the disk (so nothing outside leaks whether it exists), then on the real path (symlinks).
-    const lexical = resolve(file);
-    const notAllowed = () => bad(reply, 403, `file is not under a directory allowed for review (${dirs.join(', ')}); set VIGIL_REVIEW_DIRS to allow more`);
-    if (!dirs.some((d) => isInside(d, lexical))) return notAllowed();
-    if (!existsSync(lexical)) return bad(reply, 404, `file not found on the server: ${lexical}`);
-    const real = await realpath(lexical);
-    const realDirs = await Promise.all(dirs.filter((d) => existsSync(d)).map((d) => realpath(d)));
-    if (!realDirs.some((d) => isInside(d, real))) return notAllowed();
-    if (!(await stat(real)).isFile()) return bad(reply, 400, `not a file: ${lexical}`);
+      // Checked on the path as given before touching the disk (so nothing outside leaks whether it exists), then on the real path (symlinks).
+      const lexical = resolve(file);
+      const notAllowed = () => bad(reply, 403, `file is not under a directory allowed for review (${dirs.join(', ')}); set VIGIL_REVIEW_DIRS to allow more`);
+      if (!dirs.some((d) => isInside(d, lexical))) return notAllowed();
+      if (!existsSync(lexical)) return bad(reply, 404, `file not found on the server: ${lexical}`);
+      const real = await realpath(lexical);
+      const realDirs = await Promise.all(dirs.filter((d) => existsSync(d)).map((d) => realpath(d)));
+      if (!realDirs.some((d) => isInside(d, real))) return notAllowed();
+      if (!(await stat(real)).isFile()) return bad(reply, 400, `not a file: ${lexical}`);
 
-    const version = await fromRedis(() => redis.get(keys.modelVersion(camera)));
-    if (!version) return bad(reply, 409, `camera "${camera}" has no model yet: it is still learning (or was never trained)`);
+      const version = await fromRedis(() => redis.get(keys.modelVersion(camera)));
+      if (!version) return bad(reply, 409, `camera "${camera}" has no model yet: it is still learning (or was never trained)`);
 
-    const reviewId = newReviewId();
-    const data: ReviewJob = { reviewId, file: real, cameraId: camera, requestedAt: new Date().toISOString(), requestedBy: request.role ?? 'unknown' };
-    await fromRedis(() => queue.add('review', data, { jobId: reviewId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }));
-    return reply
-      .code(202)
-      .header('location', `/v1/reviews/${reviewId}`)
-      .send({ id: reviewId, state: 'queued', camera, file: real, modelVersion: version, url: `/v1/reviews/${reviewId}` });
-  });
+      const reviewId = newReviewId();
+      const data: ReviewJob = { reviewId, file: real, cameraId: camera, requestedAt: new Date().toISOString(), requestedBy: request.role ?? 'unknown' };
+      await fromRedis(() => queue.add('review', data, { jobId: reviewId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED }));
+      return reply
+        .code(202)
+        .header('location', `/v1/reviews/${reviewId}`)
+        .send({ id: reviewId, state: 'queued' as const, camera, file: real, modelVersion: version, url: `/v1/reviews/${reviewId}` });
+    },
+  );
 
-  app.get('/v1/reviews', { onRequest: auth.requireToken }, async () => {
+  app.get('/v1/reviews', { schema: { summary: 'Reviews, newest first', response: { 200: reviewListSchema, ...failures } }, onRequest: auth.requireToken }, async () => {
     // One list per state, so each job's state is known before its fields are read (see summarise).
     const lists = await fromRedis(() => Promise.all(LISTED.map((type) => queue.getJobs([type], 0, LIST_LIMIT - 1))));
     const byId = new Map<string, ReviewSummary>();
@@ -145,44 +156,53 @@ export function registerReviewRoutes(app: FastifyInstance, deps: ReviewRoutesDep
     return { reviews };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/reviews/:id', { onRequest: auth.requireToken }, async (request, reply) => {
+  const oneSchema = { summary: 'One review, with its report once completed', params: reviewId, response: { 200: reviewDetailSchema, ...failures } };
+  app.get('/v1/reviews/:id', { schema: oneSchema, onRequest: auth.requireToken }, async (request, reply) => {
     const { id } = request.params;
-    if (!REVIEW_ID.test(id)) return bad(reply, 400, 'malformed review id');
     // The state first, then the job (see summarise).
     const state = stateOf(await fromRedis(() => queue.getJobState(id)));
     const job = (await fromRedis(() => queue.getJob(id))) as ReviewBullJob | undefined;
     const reportFile = join(reviewDir(config.dataDir, id), 'report.json');
-    const report = existsSync(reportFile) ? (JSON.parse(await readFile(reportFile, 'utf8')) as unknown) : undefined;
+    const report = existsSync(reportFile) ? (JSON.parse(await readFile(reportFile, 'utf8')) as Record<string, unknown>) : undefined;
     if (!job) {
       // The job record was trimmed from Redis; the report on disk still answers.
       if (!report) return bad(reply, 404, `no review ${id}`);
-      return { id, state: 'completed', reportUrl: `/v1/reviews/${id}/report.html`, report };
+      return { id, state: 'completed' as const, reportUrl: `/v1/reviews/${id}/report.html`, report };
     }
     if (!state) return bad(reply, 404, `no review ${id}`);
     const summary = summarise(job, state);
     return { ...summary, ...(summary.state === 'completed' && report ? { report } : {}) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/reviews/:id/report.html', { onRequest: auth.requireToken }, async (request, reply) => {
-    const { id } = request.params;
-    if (!REVIEW_ID.test(id)) return bad(reply, 400, 'malformed review id');
-    const file = join(reviewDir(config.dataDir, id), 'report.html');
-    if (!existsSync(file)) return bad(reply, 404, `review ${id} has no report (yet)`);
-    return reply
-      .type('text/html; charset=utf-8')
-      .header('content-security-policy', REPORT_CSP)
-      .send(await readFile(file));
-  });
+  const html = { description: 'The report page (self-contained)', content: { 'text/html': { schema: z.string() } } };
+  app.get(
+    '/v1/reviews/:id/report.html',
+    { schema: { summary: "A review's report page", params: reviewId, response: { 200: html, ...failures } }, onRequest: auth.requireToken },
+    async (request, reply) => {
+      const { id } = request.params;
+      const file = join(reviewDir(config.dataDir, id), 'report.html');
+      if (!existsSync(file)) return bad(reply, 404, `review ${id} has no report (yet)`);
+      // Bytes, sent as they are (no serialiser runs on a Buffer).
+      return (reply as FastifyReply)
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', REPORT_CSP)
+        .send(await readFile(file));
+    },
+  );
 
-  app.get<{ Params: { id: string; name: string } }>('/v1/reviews/:id/thumbs/:name', { onRequest: auth.requireToken }, async (request, reply) => {
-    const { id, name } = request.params;
-    if (!REVIEW_ID.test(id)) return bad(reply, 400, 'malformed review id');
-    if (!THUMB.test(name)) return bad(reply, 400, 'thumbnail names are <n>.jpg');
-    const file = join(reviewDir(config.dataDir, id), 'thumbs', name);
-    if (!existsSync(file)) return bad(reply, 404, `review ${id} has no thumbnail ${name}`);
-    return reply
-      .type('image/jpeg')
-      .header('cache-control', 'private, max-age=86400')
-      .send(await readFile(file));
-  });
+  const thumbParams = reviewId.extend({ name: z.string().regex(THUMB, 'thumbnail names are <n>.jpg') });
+  const jpeg = { description: 'JPEG', content: { 'image/jpeg': { schema: z.string().meta({ format: 'binary' }) } } };
+  app.get(
+    '/v1/reviews/:id/thumbs/:name',
+    { schema: { summary: "A thumbnail of a review's alert", params: thumbParams, response: { 200: jpeg, ...failures } }, onRequest: auth.requireToken },
+    async (request, reply) => {
+      const { id, name } = request.params;
+      const file = join(reviewDir(config.dataDir, id), 'thumbs', name);
+      if (!existsSync(file)) return bad(reply, 404, `review ${id} has no thumbnail ${name}`);
+      return (reply as FastifyReply)
+        .type('image/jpeg')
+        .header('cache-control', 'private, max-age=86400')
+        .send(await readFile(file));
+    },
+  );
 }
