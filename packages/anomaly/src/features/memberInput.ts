@@ -1,6 +1,8 @@
-/** What the backbone members share: their input-size params, checked, and a feature extractor for a frame size. */
-import { ModelError, type FrameSize } from '@vigil/core';
-import { defaultBackboneInput, loadBackbone, loadBackboneSync, type BackboneOptions } from './backbone.js';
+/** What the backbone members share: their input-size params, checked, a feature extractor for a frame size, and their base class. */
+import { z } from 'zod';
+import type { FrameSize } from '@vigil/core';
+import { Member } from '../member.js';
+import { defaultBackboneInput, loadBackbone, loadBackboneSync, type Backbone, type BackboneOptions } from './backbone.js';
 import { CellFeatureExtractor } from './patchFeatures.js';
 
 export interface BackboneInputParams {
@@ -23,19 +25,24 @@ export function cellExtractorForSync(params: BackboneInputParams, frame: FrameSi
   return new CellFeatureExtractor(loadBackboneSync(backboneInput(params, frame)), frame);
 }
 
-/** Merges given params over defaults and checks every field with `valid`; one error naming the member and params. */
-export function resolveParams<P extends object>(member: string, defaults: P, given: Record<string, unknown> | undefined, valid: (p: P) => boolean): P {
-  const p = { ...defaults, ...(given ?? {}) } as P;
-  const unknown = Object.keys(given ?? {}).filter((k) => !(k in defaults));
-  if (unknown.length > 0) throw new ModelError(`unknown ${member} params: ${unknown.join(', ')}`);
-  if (!valid(p)) throw new ModelError(`invalid ${member} params: ${JSON.stringify(given)}`);
-  return p;
-}
+/** 0 (the frame's own size) or a multiple of 16 up to 2048. */
+const inputSize = z.union([z.literal(0), z.number().int().min(16).max(2048).multipleOf(16)]);
+export const backboneInputParams = { inputWidth: inputSize, inputHeight: inputSize };
 
-export function isInputSize(v: unknown): boolean {
-  return v === 0 || (Number.isInteger(v) && (v as number) >= 16 && (v as number) % 16 === 0 && (v as number) <= 2048);
-}
+/** A member that scores the backbone's features of a frame: the extractor gives its grid and its backbone (the worker batches frames through it). */
+export abstract class BackboneMember<P extends object> extends Member<P> {
+  readonly covered: FrameSize;
 
-export function isPositiveInt(v: unknown): boolean {
-  return Number.isInteger(v) && (v as number) > 0;
+  constructor(
+    params: P,
+    frame: FrameSize,
+    protected readonly extractor: CellFeatureExtractor,
+  ) {
+    super(params, frame);
+    this.covered = extractor.grid.covered;
+  }
+
+  get backbone(): Backbone {
+    return this.extractor.backbone;
+  }
 }

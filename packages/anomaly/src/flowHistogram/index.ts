@@ -1,28 +1,56 @@
 /** FlowHistogram as an ensemble member: model.ts (descriptors and bank), fit.ts (fitting); optical flow in features/. */
+import { z } from 'zod';
 import { ModelError, type FrameSize } from '@vigil/core';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
+import type { DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
 import type { MemoryUse } from '../features/featureMemory.js';
-import { isPositiveInt, resolveParams } from '../features/memberInput.js';
 import type { FrameInput } from '../frameInput.js';
+import { defineMember, Member } from '../member.js';
 import { fitLocationBank } from './fit.js';
 import { defaultFlowHistogramParams, DESCRIPTOR, FlowDescriptors, flowCells, LocationBank, SPEEDS, weighBorder, type FlowHistogramParams } from './model.js';
 
 export * from './model.js';
 export * from './fit.js';
 
-export class FlowHistogram implements Detector {
-  static readonly kind = 'flowHistogram';
-  readonly name = FlowHistogram.kind;
+/** Params: each checked, with the key named when one is wrong. */
+const pos = z.number().positive();
+const flowHistogramParams = z
+  .object({
+    levels: z.number().int().min(1).max(6),
+    window: z
+      .number()
+      .int()
+      .min(3)
+      .refine((w) => w % 2 === 1, 'must be odd'),
+    iterations: z.number().int().min(1).max(10),
+    blur: z.number().min(0).max(5),
+    cell: z.number().int().positive(),
+    changeThreshold: pos,
+    speedEdges: z
+      .array(pos)
+      .length(SPEEDS - 1)
+      .refine((e) => e.every((v, i) => i === 0 || v > e[i - 1]!), 'must ascend'),
+    minSpeed: z.number().min(0),
+    frames: z.number().int().min(1).max(60),
+    speedWeights: z.array(pos).length(SPEEDS),
+    perCell: z.number().int().positive(),
+    borderWeights: z.array(z.number().min(0).max(1)).max(4),
+    seed: z.number().int(),
+  })
+  .refine((p) => p.minSpeed < p.speedEdges[0]!, { message: 'minSpeed must be below the first speed edge', path: ['minSpeed'] });
+
+export class FlowHistogram extends Member<FlowHistogramParams> {
+  readonly name = 'flowHistogram';
   readonly covered: FrameSize;
   readonly memory: MemoryUse;
   private readonly descriptors: FlowDescriptors;
   private readonly pooled: Float32Array;
 
   constructor(
-    readonly params: FlowHistogramParams,
-    readonly frame: FrameSize,
+    params: FlowHistogramParams,
+    frame: FrameSize,
     readonly bank: LocationBank,
   ) {
+    super(params, frame);
     this.descriptors = new FlowDescriptors(params, frame.width, frame.height);
     const { cols, rows } = this.descriptors.grid;
     if (bank.grid.cols !== cols || bank.grid.rows !== rows)
@@ -32,10 +60,7 @@ export class FlowHistogram implements Detector {
     this.pooled = new Float32Array(this.descriptors.cells * DESCRIPTOR);
   }
 
-  score(input: FrameInput): DetectorOutput {
-    if (input.width !== this.frame.width || input.height !== this.frame.height) {
-      throw new RangeError(`frame is ${input.width}x${input.height}, expected ${this.frame.width}x${this.frame.height}`);
-    }
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const { cols, rows } = this.descriptors.grid;
     const data = new Float32Array(cols * rows);
     const pooled = this.descriptors.pooled(input, this.pooled);
@@ -53,65 +78,20 @@ export class FlowHistogram implements Detector {
   }
 }
 
-function options(given: Record<string, unknown> | undefined): FlowHistogramParams {
-  const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  const posInt = isPositiveInt;
-  return resolveParams(
-    'flowHistogram',
-    defaultFlowHistogramParams,
-    given,
-    (p) =>
-      posInt(p.levels) &&
-      p.levels <= 6 &&
-      posInt(p.window) &&
-      p.window >= 3 &&
-      p.window % 2 === 1 &&
-      posInt(p.iterations) &&
-      p.iterations <= 10 &&
-      typeof p.blur === 'number' &&
-      p.blur >= 0 &&
-      p.blur <= 5 &&
-      posInt(p.cell) &&
-      pos(p.changeThreshold) &&
-      Array.isArray(p.speedEdges) &&
-      p.speedEdges.length === SPEEDS - 1 &&
-      p.speedEdges.every(pos) &&
-      p.speedEdges.every((e, i) => i === 0 || e > p.speedEdges[i - 1]!) &&
-      typeof p.minSpeed === 'number' &&
-      p.minSpeed >= 0 &&
-      p.minSpeed < p.speedEdges[0]! &&
-      posInt(p.frames) &&
-      p.frames <= 60 &&
-      Array.isArray(p.speedWeights) &&
-      p.speedWeights.length === SPEEDS &&
-      p.speedWeights.every(pos) &&
-      posInt(p.perCell) &&
-      Array.isArray(p.borderWeights) &&
-      p.borderWeights.length <= 4 &&
-      p.borderWeights.every((w) => typeof w === 'number' && w >= 0 && w <= 1) &&
-      Number.isInteger(p.seed),
-  );
-}
+const kind = defineMember({
+  name: 'flowHistogram',
+  tier: 'cheap',
+  params: { defaults: defaultFlowHistogramParams, schema: flowHistogramParams },
+  arrays: ['entries', 'offsets'],
+  fit: (frames, p, frame) => new FlowHistogram(p, frame, fitLocationBank(frames, p)),
+  restore: ({ entries, offsets }, p, frame) => new FlowHistogram(p, frame, new LocationBank(flowCells(frame.width, frame.height, p.cell), entries, offsets)),
+});
 
 export const flowHistogramKind: DetectorKind = {
-  name: FlowHistogram.kind,
-  tier: 'cheap',
-  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
-    const p = options(params);
-    const first = frames[0];
-    if (!first) throw new ModelError('flowHistogram needs training frames');
-    return new FlowHistogram(p, { width: first.width, height: first.height }, fitLocationBank(frames, p));
-  },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    // Models saved before border rings were weighted one by one kept a single `borderWeight`.
+  ...kind,
+  // Models saved before border rings were weighted one by one kept a single `borderWeight`.
+  restore(params, saved, frame) {
     const { borderWeight, ...rest } = params;
-    const p = options(typeof borderWeight === 'number' ? { ...rest, borderWeights: [borderWeight] } : params);
-    const { entries, offsets } = saved.arrays;
-    if (!entries || !offsets) throw new ModelError('flowHistogram state lacks its entries or offsets array');
-    try {
-      return new FlowHistogram(p, frame, new LocationBank(flowCells(frame.width, frame.height, p.cell), entries, offsets));
-    } catch (err) {
-      throw new ModelError(`flowHistogram state does not fit a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
-    }
+    return kind.restore(typeof borderWeight === 'number' ? { ...rest, borderWeights: [borderWeight] } : params, saved, frame);
   },
 };

@@ -2,11 +2,13 @@
  * The image-level density members, imageGaussian and imageKnn: model.ts (pooling, distances), fit.ts
  * (fitting), and here their Detector glue. Image level: their map is all zeros (see model.ts).
  */
+import { z } from 'zod';
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
+import type { DetectorOutput, DetectorState } from '../detector.js';
+import { BACKBONE_MODEL } from '../features/backbone.js';
 import { mahalanobis } from '../features/gaussian.js';
-import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
+import { BackboneMember, backboneInputParams, cellExtractorFor, cellExtractorForSync, type BackboneInputParams } from '../features/memberInput.js';
+import { defineMember } from '../member.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
 import { fitImageGaussian, pooledTraining } from './fit.js';
@@ -18,169 +20,124 @@ export { fitImageGaussian, pooledTraining } from './fit.js';
 interface CommonParams extends BackboneInputParams {
   batch: number;
   maxTrainFrames: number;
+  ridge: number;
 }
 
-export type ImageGaussianOptions = CommonParams & { ridge: number };
-export type ImageKnnOptions = CommonParams & { k: number; ridge: number };
+export type ImageGaussianOptions = CommonParams;
+export type ImageKnnOptions = CommonParams & { k: number };
 
-const common: CommonParams = { batch: 8, maxTrainFrames: 1000, inputWidth: 0, inputHeight: 0 };
-export const defaultImageGaussianOptions: ImageGaussianOptions = { ...common, ridge: 0.01 };
-export const defaultImageKnnOptions: ImageKnnOptions = { ...common, k: 5, ridge: 0.01 };
+const common: CommonParams = { batch: 8, maxTrainFrames: 1000, inputWidth: 0, inputHeight: 0, ridge: 0.01 };
+export const defaultImageGaussianOptions: ImageGaussianOptions = common;
+export const defaultImageKnnOptions: ImageKnnOptions = { ...common, k: 5 };
 
-function commonValid(p: CommonParams): boolean {
-  return isPositiveInt(p.batch) && isPositiveInt(p.maxTrainFrames) && isInputSize(p.inputWidth) && isInputSize(p.inputHeight);
-}
+const commonParams = { batch: z.number().int().positive(), maxTrainFrames: z.number().int().positive(), ridge: z.number().positive(), ...backboneInputParams };
 
 /** The shared part: pooled, standardised frame vector; a zero map on the cell grid. */
-abstract class ImageDensityMember implements Detector {
-  abstract readonly name: string;
-  readonly covered: FrameSize;
+abstract class ImageDensityMember<P extends CommonParams> extends BackboneMember<P> {
   private readonly zeros: Float32Array;
 
   constructor(
-    readonly params: CommonParams,
-    readonly frame: FrameSize,
-    protected readonly extractor: CellFeatureExtractor,
+    params: P,
+    frame: FrameSize,
+    extractor: CellFeatureExtractor,
     readonly mean: Float32Array,
     readonly std: Float32Array,
+    readonly centre: Float32Array,
+    readonly chol: Float32Array,
   ) {
-    this.covered = extractor.grid.covered;
+    super(params, frame, extractor);
+    const d = 2 * extractor.dims;
+    if (mean.length !== d || std.length !== d) throw new ModelError(`${this.constructor.name} mean/std arrays do not match the backbone's ${d} pooled features`);
+    if (centre.length !== d || chol.length !== (d * (d + 1)) / 2) throw new ModelError(`${this.constructor.name} centre/chol arrays do not match ${d} pooled features`);
     this.zeros = new Float32Array(extractor.cells);
   }
 
   protected abstract distance(x: Float32Array): number;
-  abstract exportState(): DetectorState;
 
-  score(input: FrameInput): DetectorOutput {
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const [features] = this.extractor.extract([input]);
     const x = standardise(pooledFeatures(features!, this.extractor.cells, this.extractor.dims), this.mean, this.std);
     const map: ScoreMap = { cols: this.extractor.grid.cols, rows: this.extractor.grid.rows, data: new Float32Array(this.zeros) };
     return { raw: this.distance(x), map };
   }
+
+  /** The pooled training statistics and Gaussian, by name, for exportState. */
+  protected statsArrays(): Record<string, Float32Array> {
+    return { mean: this.mean, std: this.std, centre: this.centre, chol: this.chol };
+  }
 }
 
-export class ImageGaussian extends ImageDensityMember {
-  static readonly kind = 'imageGaussian';
-  readonly name = ImageGaussian.kind;
-  private readonly scratch: Float64Array;
-
-  constructor(
-    params: ImageGaussianOptions,
-    frame: FrameSize,
-    extractor: CellFeatureExtractor,
-    mean: Float32Array,
-    std: Float32Array,
-    readonly centre: Float32Array,
-    readonly chol: Float32Array,
-  ) {
-    super(params, frame, extractor, mean, std);
-    this.scratch = new Float64Array(centre.length);
-  }
+export class ImageGaussian extends ImageDensityMember<ImageGaussianOptions> {
+  readonly name = 'imageGaussian';
+  private readonly scratch = new Float64Array(this.centre.length);
 
   protected distance(x: Float32Array): number {
     return mahalanobis(x, 0, this.centre, 0, this.chol, 0, this.centre.length, this.scratch);
   }
 
-  get backbone(): Backbone {
-    return this.extractor.backbone;
-  }
-
   exportState(): DetectorState {
-    return {
-      state: { backbone: BACKBONE_MODEL, dims: this.centre.length },
-      arrays: { mean: this.mean, std: this.std, centre: this.centre, chol: this.chol },
-    };
+    return { state: { backbone: BACKBONE_MODEL, dims: this.centre.length }, arrays: this.statsArrays() };
   }
 }
 
-export class ImageKnn extends ImageDensityMember {
-  static readonly kind = 'imageKnn';
-  readonly name = ImageKnn.kind;
+export class ImageKnn extends ImageDensityMember<ImageKnnOptions> {
+  readonly name = 'imageKnn';
 
   constructor(
     params: ImageKnnOptions,
     frame: FrameSize,
     extractor: CellFeatureExtractor,
-    mean: Float32Array,
-    std: Float32Array,
-    readonly centre: Float32Array,
-    readonly chol: Float32Array,
+    stats: { mean: Float32Array; std: Float32Array; centre: Float32Array; chol: Float32Array },
     readonly bank: Float32Array,
   ) {
-    super(params, frame, extractor, mean, std);
+    super(params, frame, extractor, stats.mean, stats.std, stats.centre, stats.chol);
+    if (bank.length === 0 || bank.length % this.mean.length !== 0) throw new ModelError(`imageKnn bank of ${bank.length} values is not whole ${this.mean.length}-d frames`);
   }
 
   protected distance(x: Float32Array): number {
-    return knnDistance(whiten(x, this.centre, this.chol), this.bank, this.mean.length, (this.params as ImageKnnOptions).k);
+    return knnDistance(whiten(x, this.centre, this.chol), this.bank, this.mean.length, this.params.k);
   }
 
   exportState(): DetectorState {
-    return {
-      state: { backbone: BACKBONE_MODEL, frames: this.bank.length / this.mean.length },
-      arrays: { mean: this.mean, std: this.std, centre: this.centre, chol: this.chol, bank: this.bank },
-    };
+    return { state: { backbone: BACKBONE_MODEL, frames: this.bank.length / this.mean.length }, arrays: { ...this.statsArrays(), bank: this.bank } };
   }
 }
 
-function gaussianOptions(given: Record<string, unknown> | undefined): ImageGaussianOptions {
-  return resolveParams('imageGaussian', defaultImageGaussianOptions, given, (p) => commonValid(p) && typeof p.ridge === 'number' && p.ridge > 0);
+/** Both fit the pooled training frames' Gaussian; imageKnn also keeps every training frame, whitened. */
+async function fitPooled(frames: FrameInput[], p: CommonParams, frame: FrameSize) {
+  const extractor = await cellExtractorFor(p, frame);
+  const { rows, mean, std } = pooledTraining(frames, extractor, p.batch, p.maxTrainFrames);
+  const g = fitImageGaussian(rows, p.ridge);
+  return { extractor, rows, stats: { mean, std, centre: g.mean, chol: g.chol } };
 }
 
-function knnOptions(given: Record<string, unknown> | undefined): ImageKnnOptions {
-  return resolveParams('imageKnn', defaultImageKnnOptions, given, (p) => commonValid(p) && isPositiveInt(p.k) && typeof p.ridge === 'number' && p.ridge > 0);
-}
+const STATS = ['mean', 'std', 'centre', 'chol'] as const;
 
-function checkStats(member: string, d: number, mean?: Float32Array, std?: Float32Array): asserts mean is Float32Array {
-  if (!mean || !std || mean.length !== 2 * d || std.length !== 2 * d) {
-    throw new ModelError(`${member} mean/std arrays do not match the backbone's ${2 * d} pooled features`);
-  }
-}
-
-export const imageGaussianKind: DetectorKind = {
-  name: ImageGaussian.kind,
+export const imageGaussianKind = defineMember({
+  name: 'imageGaussian',
   calibration: 'hold-out',
-  async fit(frames: FrameInput[], params?: Record<string, unknown>): Promise<Detector> {
-    const p = gaussianOptions(params);
-    if (frames.length < 2) throw new ModelError(`imageGaussian needs at least 2 training frames, got ${frames.length}`);
-    const frame = { width: frames[0]!.width, height: frames[0]!.height };
-    const extractor = await cellExtractorFor(p, frame);
-    const { rows, mean, std } = pooledTraining(frames, extractor, p.batch, p.maxTrainFrames);
-    const g = fitImageGaussian(rows, p.ridge);
-    return new ImageGaussian(p, frame, extractor, mean, std, g.mean, g.chol);
+  params: { defaults: defaultImageGaussianOptions, schema: z.object(commonParams) },
+  minFrames: 2,
+  arrays: STATS,
+  async fit(frames, p, frame) {
+    const { extractor, stats } = await fitPooled(frames, p, frame);
+    return new ImageGaussian(p, frame, extractor, stats.mean, stats.std, stats.centre, stats.chol);
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = gaussianOptions(params);
-    const extractor = cellExtractorForSync(p, frame);
-    const { mean, std, centre, chol } = saved.arrays;
-    checkStats('imageGaussian', extractor.dims, mean, std);
-    const d = 2 * extractor.dims;
-    if (!centre || !chol || centre.length !== d || chol.length !== (d * (d + 1)) / 2) throw new ModelError(`imageGaussian centre/chol arrays do not match ${d} pooled features`);
-    return new ImageGaussian(p, frame, extractor, mean, std!, centre, chol);
-  },
-};
+  restore: ({ mean, std, centre, chol }, p, frame) => new ImageGaussian(p, frame, cellExtractorForSync(p, frame), mean, std, centre, chol),
+});
 
-export const imageKnnKind: DetectorKind = {
-  name: ImageKnn.kind,
+export const imageKnnKind = defineMember({
+  name: 'imageKnn',
   calibration: 'hold-out',
-  async fit(frames: FrameInput[], params?: Record<string, unknown>): Promise<Detector> {
-    const p = knnOptions(params);
-    if (frames.length < 2) throw new ModelError(`imageKnn needs at least 2 training frames, got ${frames.length}`);
-    const frame = { width: frames[0]!.width, height: frames[0]!.height };
-    const extractor = await cellExtractorFor(p, frame);
-    const { rows, mean, std } = pooledTraining(frames, extractor, p.batch, p.maxTrainFrames);
-    const g = fitImageGaussian(rows, p.ridge);
-    const bank = new Float32Array(rows.length * mean.length);
-    rows.forEach((r, i) => bank.set(whiten(r, g.mean, g.chol), i * mean.length));
-    return new ImageKnn(p, frame, extractor, mean, std, g.mean, g.chol, bank);
+  params: { defaults: defaultImageKnnOptions, schema: z.object({ ...commonParams, k: z.number().int().positive() }) },
+  minFrames: 2,
+  arrays: [...STATS, 'bank'],
+  async fit(frames, p, frame) {
+    const { extractor, rows, stats } = await fitPooled(frames, p, frame);
+    const d = stats.mean.length;
+    const bank = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => bank.set(whiten(r, stats.centre, stats.chol), i * d));
+    return new ImageKnn(p, frame, extractor, stats, bank);
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = knnOptions(params);
-    const extractor = cellExtractorForSync(p, frame);
-    const { mean, std, centre, chol, bank } = saved.arrays;
-    checkStats('imageKnn', extractor.dims, mean, std);
-    const d = mean.length;
-    if (!centre || !chol || centre.length !== d || chol.length !== (d * (d + 1)) / 2) throw new ModelError(`imageKnn centre/chol arrays do not match ${d} pooled features`);
-    if (!bank || bank.length === 0 || bank.length % d !== 0) throw new ModelError(`imageKnn bank of ${bank?.length ?? 0} values is not whole ${d}-d frames`);
-    return new ImageKnn(p, frame, extractor, mean, std!, centre, chol, bank);
-  },
-};
+  restore: ({ mean, std, centre, chol, bank }, p, frame) => new ImageKnn(p, frame, cellExtractorForSync(p, frame), { mean, std, centre, chol }, bank),
+});

@@ -1,7 +1,9 @@
 /** MotionFlow as an ensemble member: flow.ts (block matching), model.ts (direction/speed density), fit.ts (fitting). */
+import { z } from 'zod';
 import { ModelError, type FrameSize, type ScoreMap } from '@vigil/core';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
+import type { DetectorOutput, DetectorState } from '../detector.js';
 import type { FrameInput } from '../frameInput.js';
+import { defineMember, expectLength, expectPositive, Member } from '../member.js';
 import { mapMax, smoothMap } from '../patchGaussian/anomalyMap.js';
 import { fitFlowDensity, peekFlow } from './fit.js';
 import { BlockFlow, type FlowField } from './flow.js';
@@ -11,19 +13,41 @@ export * from './flow.js';
 export * from './model.js';
 export * from './fit.js';
 
-export class MotionFlow implements Detector {
-  static readonly kind = 'motionFlow';
-  readonly name = MotionFlow.kind;
+const pos = z.number().positive();
+const motionFlowParams = z.object({
+  cell: z
+    .number()
+    .int()
+    .positive()
+    .refine((c) => c % 4 === 0, 'must be a multiple of 4'),
+  changeThreshold: pos,
+  searchRadius: z.number().int().positive(),
+  maxMatchRatio: pos.max(1),
+  minAgreeing: z.number().int().min(0).max(8),
+  bins: z.number().int().min(4),
+  minSamples: pos,
+  maxPoolRadius: z.number().int().positive(),
+  prior: pos,
+  minSpeedStd: pos,
+  speedFreeZ: z.number().min(0),
+  directionSpeedHalf: pos,
+  smooth: z.boolean(),
+  minRaw: z.number().min(0),
+});
+
+export class MotionFlow extends Member<MotionFlowParams> {
+  readonly name = 'motionFlow';
   readonly covered: FrameSize;
   private readonly flow: BlockFlow;
   private readonly field: FlowField;
   private readonly cells: Float32Array;
 
   constructor(
-    readonly params: MotionFlowParams,
-    readonly frame: FrameSize,
+    params: MotionFlowParams,
+    frame: FrameSize,
     readonly density: FlowDensity,
   ) {
+    super(params, frame);
     this.flow = new BlockFlow(frame.width, frame.height, params);
     if (density.cols !== this.flow.cols || density.rows !== this.flow.rows) {
       throw new ModelError(`motionFlow density is ${density.cols}x${density.rows} cells, a ${frame.width}x${frame.height} frame has ${this.flow.cols}x${this.flow.rows}`);
@@ -40,11 +64,8 @@ export class MotionFlow implements Detector {
     return peekFlow(pair, this.params) ?? this.flow.estimate(input.data, input.prev, this.field);
   }
 
-  score(input: FrameInput): DetectorOutput {
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const { cols, rows } = this.flow;
-    if (input.width !== this.frame.width || input.height !== this.frame.height) {
-      throw new RangeError(`frame is ${input.width}x${input.height}, expected ${this.frame.width}x${this.frame.height}`);
-    }
     const field = this.flowOf(input);
     if (!field) {
       // Motion unknown: neutral.
@@ -65,59 +86,22 @@ export class MotionFlow implements Detector {
   }
 }
 
-function resolveParams(given: Record<string, unknown> | undefined): MotionFlowParams {
-  const p = { ...defaultMotionFlowParams, ...(given ?? {}) } as MotionFlowParams;
-  const posInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  const pos = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0;
-  const ok =
-    posInt(p.cell) &&
-    p.cell % 4 === 0 &&
-    pos(p.changeThreshold) &&
-    posInt(p.searchRadius) &&
-    pos(p.maxMatchRatio) &&
-    p.maxMatchRatio <= 1 &&
-    Number.isInteger(p.minAgreeing) &&
-    p.minAgreeing >= 0 &&
-    p.minAgreeing <= 8 &&
-    posInt(p.bins) &&
-    p.bins >= 4 &&
-    pos(p.minSamples) &&
-    posInt(p.maxPoolRadius) &&
-    pos(p.prior) &&
-    pos(p.minSpeedStd) &&
-    typeof p.speedFreeZ === 'number' &&
-    p.speedFreeZ >= 0 &&
-    pos(p.directionSpeedHalf) &&
-    typeof p.smooth === 'boolean' &&
-    typeof p.minRaw === 'number' &&
-    p.minRaw >= 0;
-  if (!ok) throw new ModelError(`invalid motionFlow params: ${JSON.stringify(given)}`);
-  return p;
-}
-
-export const motionFlowKind: DetectorKind = {
-  name: MotionFlow.kind,
+export const motionFlowKind = defineMember({
+  name: 'motionFlow',
   tier: 'cheap',
-  fit(frames: FrameInput[], params?: Record<string, unknown>): Detector {
-    const p = resolveParams(params);
+  params: { defaults: defaultMotionFlowParams, schema: motionFlowParams },
+  arrays: ['direction', 'speedMean', 'speedStd'],
+  fit(frames, p, frame) {
     const density = fitFlowDensity(frames, p);
-    const first = frames[0]!;
-    return new MotionFlow(p, { width: first.width, height: first.height }, density);
+    return new MotionFlow(p, frame, density);
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = resolveParams(params);
-    const { direction, speedMean, speedStd } = saved.arrays;
-    if (!direction || !speedMean || !speedStd) throw new ModelError('motionFlow state lacks its direction, speedMean or speedStd array');
+  restore({ direction, speedMean, speedStd }, p, frame) {
     const cols = Math.floor(frame.width / p.cell),
       rows = Math.floor(frame.height / p.cell);
-    const cells = cols * rows;
-    if (direction.length !== cells * p.bins || speedMean.length !== cells || speedStd.length !== cells) {
-      throw new ModelError(
-        `motionFlow arrays do not match a ${frame.width}x${frame.height} frame: expected ${cells * p.bins} direction and ${cells} speed entries, ` +
-          `found ${direction.length}, ${speedMean.length} and ${speedStd.length}`,
-      );
-    }
-    if (speedStd.some((v) => !(v > 0))) throw new ModelError('motionFlow speedStd holds a non-positive value');
+    expectLength('motionFlow', 'direction', direction, cols * rows * p.bins, frame);
+    expectLength('motionFlow', 'speedMean', speedMean, cols * rows, frame);
+    expectLength('motionFlow', 'speedStd', speedStd, cols * rows, frame);
+    expectPositive('motionFlow', 'speedStd', speedStd);
     return new MotionFlow(p, frame, { cols, rows, bins: p.bins, direction, speedMean, speedStd });
   },
-};
+});

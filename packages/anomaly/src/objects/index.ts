@@ -6,32 +6,33 @@
  * objects with their scores. Costly (one 512 × 512 detector pass per frame, and one for the previous
  * frame unless this process saw it), so it is not a default member.
  */
+import { z } from 'zod';
 import { ModelError, type FrameSize } from '@vigil/core';
 import { initBackend } from '../backend/tfBackend.js';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
+import type { DetectorOutput, DetectorState } from '../detector.js';
 import { BACKBONE_MODEL } from '../features/backbone.js';
 import { CELL_SIZE } from '../features/patchFeatures.js';
 import { evenlySpaced } from '../features/sampling.js';
-import { isPositiveInt, resolveParams } from '../features/memberInput.js';
 import type { FrameInput } from '../frameInput.js';
+import { defineMember, Member } from '../member.js';
 import { detectObjects } from './detect.js';
 import { defaultObjectParams, OBJECT_DIMS, ObjectBank, objectVectors, type ObjectParams, type ObjectVector } from './model.js';
 
 export * from './model.js';
 export { clearObjectDetections, detectObjects, type DetectedObject } from './detect.js';
 
-export class ObjectsDetector implements Detector {
-  static readonly kind = 'objects';
-  readonly name = ObjectsDetector.kind;
+export class ObjectsDetector extends Member<ObjectParams> {
+  readonly name = 'objects';
   readonly covered: FrameSize;
   private readonly cols: number;
   private readonly rows: number;
 
   constructor(
-    readonly params: ObjectParams,
-    readonly frame: FrameSize,
+    params: ObjectParams,
+    frame: FrameSize,
     readonly bank: ObjectBank,
   ) {
+    super(params, frame);
     this.cols = Math.max(1, Math.floor(frame.width / CELL_SIZE));
     this.rows = Math.max(1, Math.floor(frame.height / CELL_SIZE));
     this.covered = { width: this.cols * CELL_SIZE, height: this.rows * CELL_SIZE };
@@ -42,7 +43,7 @@ export class ObjectsDetector implements Detector {
     return vectorsOf(input, this.params).map((object) => ({ object, score: this.bank.distance(object, this.params.unseenClass) }));
   }
 
-  score(input: FrameInput): DetectorOutput {
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const data = new Float32Array(this.cols * this.rows);
     let raw = 0;
     for (const { object, score } of this.scoreObjects(input)) {
@@ -72,49 +73,36 @@ function vectorsOf(input: FrameInput, p: ObjectParams): ObjectVector[] {
   return objectVectors(now, before, width, height, p);
 }
 
-function options(given: Record<string, unknown> | undefined): ObjectParams {
-  return resolveParams(
-    'objects',
-    defaultObjectParams,
-    given,
-    (p) =>
-      typeof p.minScore === 'number' &&
-      p.minScore >= 0 &&
-      p.minScore < 1 &&
-      typeof p.maxMatch === 'number' &&
-      p.maxMatch > 0 &&
-      typeof p.unseenClass === 'number' &&
-      p.unseenClass > 0 &&
-      isPositiveInt(p.maxTrainFrames),
-  );
-}
-
-export const objectsKind: DetectorKind = {
-  name: ObjectsDetector.kind,
+export const objectsKind = defineMember({
+  name: 'objects',
   // A detector pass per training frame: fit once, calibrate on held-out blocks.
   calibration: 'hold-out',
-  async fit(frames: FrameInput[], params?: Record<string, unknown>): Promise<Detector> {
-    const p = options(params);
-    if (frames.length === 0) throw new ModelError('objects needs at least 1 training frame');
+  params: {
+    defaults: defaultObjectParams,
+    schema: z.object({
+      minScore: z.number().min(0).lt(1),
+      maxMatch: z.number().positive(),
+      unseenClass: z.number().positive(),
+      maxTrainFrames: z.number().int().positive(),
+    }),
+  },
+  arrays: ['classes', 'vectors', 'moving'],
+  async fit(frames, p, frame) {
     await initBackend();
-    const frame = { width: frames[0]!.width, height: frames[0]!.height };
-    const chosen = evenlySpaced(frames, p.maxTrainFrames);
-    const objects = chosen.flatMap((f) => vectorsOf(f, p));
+    const objects = evenlySpaced(frames, p.maxTrainFrames).flatMap((f) => vectorsOf(f, p));
     return new ObjectsDetector(p, frame, ObjectBank.from(objects));
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = options(params);
-    const { classes, vectors, moving } = saved.arrays;
-    if (!classes || !vectors || !moving) throw new ModelError('objects state lacks its classes, vectors or moving array');
+  restore({ classes, vectors, moving }, p, frame) {
     if (vectors.length !== classes.length * OBJECT_DIMS || moving.length !== classes.length) {
       throw new ModelError(`objects arrays disagree: ${classes.length} classes, ${vectors.length} vector values, ${moving.length} motion flags`);
     }
     const v = Float32Array.from(vectors);
-    for (let k = 0; k < moving.length; k++)
+    for (let k = 0; k < moving.length; k++) {
       if (moving[k] === 0) {
         v[k * OBJECT_DIMS + 4] = NaN;
         v[k * OBJECT_DIMS + 5] = NaN;
       }
+    }
     return new ObjectsDetector(
       p,
       frame,
@@ -124,4 +112,4 @@ export const objectsKind: DetectorKind = {
       ),
     );
   },
-};
+});

@@ -1,12 +1,15 @@
 /** PaDiM as an ensemble member: model.ts (math), fit.ts (fitting), anomalyMap.ts (post-processing). */
+import { z } from 'zod';
 import { ModelError, type FrameSize } from '@vigil/core';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
+import type { DetectorOutput, DetectorState } from '../detector.js';
+import { BACKBONE_MODEL } from '../features/backbone.js';
 import { randomSubset } from '../features/gaussian.js';
-import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
+import { BackboneMember, backboneInputParams, cellExtractorFor, cellExtractorForSync, type BackboneInputParams } from '../features/memberInput.js';
+import { defineMember, expectLength } from '../member.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
-import { cellAnomalyMap, mapMax } from './anomalyMap.js';
+// Cell distances are on the ensemble's cell grid already: smoothed (the paper's Gaussian, σ = 4 px) into the map; raw = its max.
+import { cellAnomalyMap, mapMax } from '../features/cellMap.js';
 import { fitCellGaussians } from './fit.js';
 import { CellGaussians, defaultPadimParams, selectChannels, type PadimParams } from './model.js';
 
@@ -16,36 +19,42 @@ export { fitCellGaussians } from './fit.js';
 export type PadimOptions = PadimParams & BackboneInputParams;
 export const defaultPadimOptions: PadimOptions = { ...defaultPadimParams, inputWidth: 0, inputHeight: 0 };
 
-export class Padim implements Detector {
-  static readonly kind = 'padim';
-  readonly name = Padim.kind;
-  readonly covered: FrameSize;
+const padimParams = z.object({
+  channels: z.number().int().positive(),
+  seed: z.number().int(),
+  poolRadius: z.number().int().min(0),
+  ridge: z.number().positive(),
+  smooth: z.boolean(),
+  batch: z.number().int().positive(),
+  maxTrainFrames: z.number().int().min(2),
+  ...backboneInputParams,
+});
+
+export class Padim extends BackboneMember<PadimOptions> {
+  readonly name = 'padim';
   private readonly selected: Float32Array;
   private readonly distances: Float32Array;
 
   constructor(
-    readonly params: PadimOptions,
-    readonly frame: FrameSize,
-    private readonly extractor: CellFeatureExtractor,
+    params: PadimOptions,
+    frame: FrameSize,
+    extractor: CellFeatureExtractor,
     readonly channels: readonly number[],
     readonly gaussians: CellGaussians,
     readonly baseline: Float32Array,
   ) {
-    this.covered = extractor.grid.covered;
+    super(params, frame, extractor);
+    expectLength('padim', 'baseline', baseline, extractor.cells, frame);
     this.selected = new Float32Array(extractor.cells * channels.length);
     this.distances = new Float32Array(extractor.cells);
   }
 
-  score(input: FrameInput): DetectorOutput {
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const [features] = this.extractor.extract([input]);
     selectChannels(features!, this.extractor.dims, this.channels, this.selected);
     this.gaussians.excess(this.selected, this.baseline, this.distances);
     const map = cellAnomalyMap(this.distances, this.extractor.grid, this.params.smooth);
     return { raw: mapMax(map), map };
-  }
-
-  get backbone(): Backbone {
-    return this.extractor.backbone;
   }
 
   exportState(): DetectorState {
@@ -56,52 +65,23 @@ export class Padim implements Detector {
   }
 }
 
-function options(given: Record<string, unknown> | undefined): PadimOptions {
-  return resolveParams(
-    'padim',
-    defaultPadimOptions,
-    given,
-    (p) =>
-      isPositiveInt(p.channels) &&
-      Number.isInteger(p.seed) &&
-      Number.isInteger(p.poolRadius) &&
-      p.poolRadius >= 0 &&
-      typeof p.ridge === 'number' &&
-      p.ridge > 0 &&
-      typeof p.smooth === 'boolean' &&
-      isPositiveInt(p.batch) &&
-      p.maxTrainFrames >= 2 &&
-      isPositiveInt(p.maxTrainFrames) &&
-      isInputSize(p.inputWidth) &&
-      isInputSize(p.inputHeight),
-  );
-}
-
-export const padimKind: DetectorKind = {
-  name: Padim.kind,
+export const padimKind = defineMember({
+  name: 'padim',
   // One fit runs the backbone over every training frame: seconds to minutes on CPUs, so fit once.
   calibration: 'hold-out',
-  async fit(frames: FrameInput[], params?: Record<string, unknown>): Promise<Detector> {
-    const p = options(params);
-    if (frames.length < 2) throw new ModelError(`padim needs at least 2 training frames, got ${frames.length}`);
-    const frame = { width: frames[0]!.width, height: frames[0]!.height };
+  params: { defaults: defaultPadimOptions, schema: padimParams },
+  minFrames: 2,
+  arrays: ['mean', 'chol', 'baseline', 'channels'],
+  async fit(frames, p, frame) {
     const extractor = await cellExtractorFor(p, frame);
     const channels = randomSubset(extractor.dims, p.channels, p.seed);
     const { gaussians, baseline } = fitCellGaussians(frames, extractor, channels, p);
     return new Padim(p, frame, extractor, channels, gaussians, baseline);
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = options(params);
-    const { mean, chol, baseline, channels } = saved.arrays;
-    if (!mean || !chol || !baseline || !channels) throw new ModelError('padim state lacks its mean, chol, baseline or channels array');
+  restore({ mean, chol, baseline, channels }, p, frame) {
     const extractor = cellExtractorForSync(p, frame);
     const chosen = Array.from(channels, (c) => Math.round(c));
     if (chosen.some((c) => c < 0 || c >= extractor.dims)) throw new ModelError(`padim channels do not fit the backbone's ${extractor.dims} channels`);
-    try {
-      if (baseline.length !== extractor.cells) throw new RangeError(`expected ${extractor.cells} baselines, got ${baseline.length}`);
-      return new Padim(p, frame, extractor, chosen, new CellGaussians(extractor.cells, chosen.length, mean, chol), baseline);
-    } catch (err) {
-      throw new ModelError(`padim arrays do not match a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
-    }
+    return new Padim(p, frame, extractor, chosen, new CellGaussians(extractor.cells, chosen.length, mean, chol), baseline);
   },
-};
+});

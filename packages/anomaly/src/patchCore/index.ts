@@ -1,11 +1,14 @@
 /** PatchCore as an ensemble member: model.ts (math), coreset.ts + fit.ts (fitting), anomalyMap.ts (post-processing). */
+import { z } from 'zod';
 import { ModelError, type FrameSize } from '@vigil/core';
-import type { Detector, DetectorKind, DetectorOutput, DetectorState } from '../detector.js';
-import { BACKBONE_MODEL, type Backbone } from '../features/backbone.js';
-import { cellExtractorFor, cellExtractorForSync, isInputSize, isPositiveInt, resolveParams, type BackboneInputParams } from '../features/memberInput.js';
+import type { DetectorOutput, DetectorState } from '../detector.js';
+import { BACKBONE_MODEL } from '../features/backbone.js';
+import { BackboneMember, backboneInputParams, cellExtractorFor, cellExtractorForSync, type BackboneInputParams } from '../features/memberInput.js';
+import { defineMember } from '../member.js';
 import type { CellFeatureExtractor } from '../features/patchFeatures.js';
 import type { FrameInput } from '../frameInput.js';
-import { cellAnomalyMap, mapMax } from './anomalyMap.js';
+// Cell distances are on the ensemble's cell grid already: smoothed (the paper's Gaussian, σ = 4 px) into the map; raw = its max.
+import { cellAnomalyMap, mapMax } from '../features/cellMap.js';
 import { fitMemoryBank } from './fit.js';
 import { defaultPatchCoreParams, locallyAware, MemoryBank, type PatchCoreParams } from './model.js';
 
@@ -16,36 +19,45 @@ export { fitMemoryBank } from './fit.js';
 export type PatchCoreOptions = PatchCoreParams & BackboneInputParams;
 export const defaultPatchCoreOptions: PatchCoreOptions = { ...defaultPatchCoreParams, inputWidth: 0, inputHeight: 0 };
 
-export class PatchCore implements Detector {
-  static readonly kind = 'patchCore';
-  readonly name = PatchCore.kind;
-  readonly covered: FrameSize;
+const positiveInt = z.number().int().positive();
+const patchCoreParams = z.object({
+  coresetRatio: z.number().positive().max(1),
+  minPerBlock: positiveInt,
+  blockSize: positiveInt,
+  radius: z.number().int().min(0),
+  projectionDims: positiveInt,
+  seed: z.number().int(),
+  neighbourhood: positiveInt.refine((n) => n % 2 === 1, 'must be odd'),
+  smooth: z.boolean(),
+  batch: positiveInt,
+  maxTrainFrames: positiveInt,
+  ...backboneInputParams,
+});
+
+export class PatchCore extends BackboneMember<PatchCoreOptions> {
+  readonly name = 'patchCore';
   private readonly patches: Float32Array;
   private readonly distances: Float32Array;
 
   constructor(
-    readonly params: PatchCoreOptions,
-    readonly frame: FrameSize,
-    private readonly extractor: CellFeatureExtractor,
+    params: PatchCoreOptions,
+    frame: FrameSize,
+    extractor: CellFeatureExtractor,
     readonly bank: MemoryBank,
     readonly mean: Float32Array,
     readonly std: Float32Array,
   ) {
-    this.covered = extractor.grid.covered;
+    super(params, frame, extractor);
     this.patches = new Float32Array(extractor.cells * extractor.dims);
     this.distances = new Float32Array(extractor.cells);
   }
 
-  score(input: FrameInput): DetectorOutput {
+  protected scoreFrame(input: FrameInput): DetectorOutput {
     const [features] = this.extractor.extract([input]);
     const { cols, rows } = this.extractor.grid;
     locallyAware(features!, cols, rows, this.extractor.dims, this.mean, this.std, this.params.neighbourhood, this.patches);
     const map = cellAnomalyMap(this.bank.nearest(this.patches, this.distances), this.extractor.grid, this.params.smooth);
     return { raw: mapMax(map), map };
-  }
-
-  get backbone(): Backbone {
-    return this.extractor.backbone;
   }
 
   exportState(): DetectorState {
@@ -56,57 +68,24 @@ export class PatchCore implements Detector {
   }
 }
 
-function options(given: Record<string, unknown> | undefined): PatchCoreOptions {
-  return resolveParams(
-    'patchCore',
-    defaultPatchCoreOptions,
-    given,
-    (p) =>
-      typeof p.coresetRatio === 'number' &&
-      p.coresetRatio > 0 &&
-      p.coresetRatio <= 1 &&
-      isPositiveInt(p.minPerBlock) &&
-      isPositiveInt(p.blockSize) &&
-      Number.isInteger(p.radius) &&
-      p.radius >= 0 &&
-      isPositiveInt(p.projectionDims) &&
-      Number.isInteger(p.seed) &&
-      isPositiveInt(p.neighbourhood) &&
-      p.neighbourhood % 2 === 1 &&
-      typeof p.smooth === 'boolean' &&
-      isPositiveInt(p.batch) &&
-      isPositiveInt(p.maxTrainFrames) &&
-      isInputSize(p.inputWidth) &&
-      isInputSize(p.inputHeight),
-  );
-}
-
-export const patchCoreKind: DetectorKind = {
-  name: PatchCore.kind,
+export const patchCoreKind = defineMember({
+  name: 'patchCore',
   // Backbone over every training frame plus coreset searches: seconds to minutes on CPUs, so fit once.
   calibration: 'hold-out',
-  async fit(frames: FrameInput[], params?: Record<string, unknown>): Promise<Detector> {
-    const p = options(params);
-    if (frames.length === 0) throw new ModelError('patchCore needs at least 1 training frame');
-    const frame = { width: frames[0]!.width, height: frames[0]!.height };
+  params: { defaults: defaultPatchCoreOptions, schema: patchCoreParams },
+  arrays: ['bank', 'cells', 'mean', 'std'],
+  async fit(frames, p, frame) {
     const extractor = await cellExtractorFor(p, frame);
     const { bank, mean, std } = fitMemoryBank(frames, extractor, p);
     return new PatchCore(p, frame, extractor, bank, mean, std);
   },
-  restore(params: Record<string, unknown>, saved: DetectorState, frame: FrameSize): Detector {
-    const p = options(params);
-    const { bank, cells, mean, std } = saved.arrays;
-    if (!bank || !cells || !mean || !std) throw new ModelError('patchCore state lacks its bank, cells, mean or std array');
+  restore({ bank, cells, mean, std }, p, frame) {
     const extractor = cellExtractorForSync(p, frame);
     const d = extractor.dims;
     if (mean.length !== d || std.length !== d || bank.length % d !== 0 || bank.length === 0) {
       throw new ModelError(`patchCore arrays do not match the backbone's ${d} channels: mean ${mean.length}, std ${std.length}, bank ${bank.length}`);
     }
     const { cols, rows } = extractor.grid;
-    try {
-      return new PatchCore(p, frame, extractor, new MemoryBank(d, bank, Int32Array.from(cells), cols, rows, p.radius), mean, std);
-    } catch (err) {
-      throw new ModelError(`patchCore bank does not match a ${frame.width}x${frame.height} frame: ${(err as Error).message}`);
-    }
+    return new PatchCore(p, frame, extractor, new MemoryBank(d, bank, Int32Array.from(cells), cols, rows, p.radius), mean, std);
   },
-};
+});

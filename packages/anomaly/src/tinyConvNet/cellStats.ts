@@ -8,10 +8,6 @@
  */
 export type CellNormalisation = 'none' | 'mean' | 'meanStd';
 
-export function isCellNormalisation(v: unknown): v is CellNormalisation {
-  return v === 'none' || v === 'mean' || v === 'meanStd';
-}
-
 export interface CellStats {
   mean: Float32Array;
   /** Standard deviation per cell, floored (see cellStats). */

@@ -22,20 +22,6 @@ export interface TrainReport {
   ms: number;
 }
 
-export function isTrainParams(p: TrainParams): boolean {
-  const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-  return (
-    positiveInt(p.maxFrames) &&
-    positiveInt(p.samplePasses) &&
-    positiveInt(p.maxEpochs) &&
-    positiveInt(p.batchSize) &&
-    typeof p.learningRate === 'number' &&
-    p.learningRate > 0 &&
-    p.learningRate < 1 &&
-    positiveInt(p.patience)
-  );
-}
-
 /** Indices of at most `max` of `n` items, evenly spaced. */
 export function evenlySpaced(n: number, max: number): number[] {
   if (n <= max) return Array.from({ length: n }, (_, i) => i);
