@@ -5,6 +5,7 @@
  * are made on capture times, never on arrival order.
  */
 import type { Alert, AlertEventKind, AlertPolicy, FrameScore, FrameSize, Region } from '@vigil/core';
+import { alertImageUrl } from '@vigil/core';
 import type { TamperState } from './tamper.js';
 
 /** A frame over threshold, remembered while it may still help confirm an alert. */
@@ -77,7 +78,7 @@ export function wholeFrameRegions(): Region[] {
 }
 
 export function alertSnapshotUrl(alertId: string): string {
-  return `/v1/alerts/${encodeURIComponent(alertId)}/snapshot.jpg`;
+  return alertImageUrl(alertId, 'snapshot');
 }
 
 /** Unique and sortable by creation time (fixed-width base-36 time, then randomness). */

@@ -6,6 +6,11 @@ export function alertFilesDir(dataDir: string, alertId: string): string {
   return join(dataDir, 'snapshots', alertId);
 }
 
+/** The gateway's URL of an alert's image (path only: clients resolve it against the gateway they reach). */
+export function alertImageUrl(alertId: string, image: 'snapshot' | 'heatmap'): string {
+  return `/v1/alerts/${encodeURIComponent(alertId)}/${image === 'snapshot' ? ALERT_FILES.snapshot : ALERT_FILES.heatmap}`;
+}
+
 export const ALERT_FILES = {
   snapshot: 'snapshot.jpg',
   heatmap: 'heatmap.jpg',

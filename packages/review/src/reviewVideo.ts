@@ -4,9 +4,9 @@
  * starts and ends where the live system would have put it.
  */
 import { existsSync, statSync } from 'node:fs';
-import { alertPolicySchema, ModelError, StreamError, UsageError, type AlertPolicy, type FrameScore, type Region } from '@vigil/core';
-import { BackgroundPair, initBackend, loadCameraModel, SequenceMemory, SequentialCascade, type CameraModel, type CascadeSettings, type EvidenceState } from '@vigil/anomaly';
-import { AlertLifecycle, frameRegions, newAlertId, type LifecycleEvent } from '@vigil/alerts';
+import { alertPolicySchema, ModelError, StreamError, UsageError, type AlertPolicy, type Region } from '@vigil/core';
+import { BackgroundPair, initBackend, loadCameraModel, MemoryEvidence, scoreFrame, SequenceMemory, SequentialCascade, type CameraModel, type CascadeSettings } from '@vigil/anomaly';
+import { AlertLifecycle, newAlertId, type LifecycleEvent } from '@vigil/alerts';
 import { decodeFrames, drawBoxes, encodeJpeg, isNetworkUrl, probeVideo } from '@vigil/video';
 import type { ReviewAlert, ReviewReport, ReviewResult, TimelinePoint } from './report.js';
 
@@ -80,7 +80,7 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
   const background = new BackgroundPair(width, height, { fps });
   // Members' features of the last frames (motion pooled over time), as workers keep them in Redis.
   const memory = new SequenceMemory(64);
-  let evidence: EvidenceState | undefined;
+  const evidence = new MemoryEvidence();
 
   const timeline: TimelinePoint[] = [];
   const episodes = new Map<string, Episode>();
@@ -114,29 +114,15 @@ export async function reviewVideo(file: string, options: ReviewOptions): Promise
     const at = Math.round(f.timeSeconds * 1000);
     const bg = background.next(f.data);
     const input = { data: f.data, width, height, seq: f.index, memory, ...(prev ? { prev } : {}), ...(bg ? { background: bg } : {}) };
-    // The worker's cascade, with the frame index as sequence number (it picks the steady sample) and its escalation.
-    const instant = cascade.score(input, f.index);
-    const accumulated = model.accumulate(instant, evidence, at, { gated: instant.gated });
-    evidence = accumulated.state;
-    const scored = { ...accumulated.score, gated: instant.gated };
-    const regions = frameRegions(scored.map, scored.score, { frame: { width, height }, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
-    const record: FrameRecord = { at, score: scored.score, regions, members: scored.members, data: f.data };
+    // The worker's frame path: its cascade, with the frame index as sequence number (it picks the steady
+    // sample) and its escalation; the evidence in memory; regions on the accumulated map.
+    const { instant, accumulated, score } = await scoreFrame(model, input, { cameraId, seq: f.index, capturedAt: at, frame: { width, height } }, (frame) => cascade.score(frame, f.index), evidence);
+    const scored = { ...accumulated, gated: instant.gated };
+    const record: FrameRecord = { at, score: score.score, regions: score.regions, members: score.members, data: f.data };
     recent = recent.filter((r) => r.at > at - horizonMs);
     if (!scored.gated && scored.warm) recent.push(record);
-    timeline.push({ t: f.timeSeconds, score: scored.score });
+    timeline.push({ t: f.timeSeconds, score: score.score });
 
-    const score: FrameScore = {
-      cameraId,
-      seq: f.index,
-      capturedAt: at,
-      score: scored.score,
-      frame: { width, height },
-      regions,
-      members: scored.members,
-      modelVersion,
-      ...(scored.gated ? { gated: true } : {}),
-      ...(scored.warm ? {} : { warming: true }),
-    };
     onEvents(lifecycle.push(score));
     const open = lifecycle.current.open;
     const ep = open ? episodes.get(open.id) : undefined;

@@ -7,6 +7,7 @@ import { startDashboard } from './dashboard/index.js';
 import { createHttpApp } from './httpErrors.js';
 import { startHistory, replayWithStore, type History, type HistoryOptions } from './history/index.js';
 import { LiveHub } from './live.js';
+import { RecentAlerts } from './recentAlerts.js';
 import { GatewayMetrics } from './metrics.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerCameraRoutes } from './routes/cameras.js';
@@ -75,7 +76,8 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
       throw err;
     }
   }
-  await registerAlertRoutes(app, { auth, config, history, log });
+  const recentAlerts = new RecentAlerts();
+  await registerAlertRoutes(app, { auth, config, history, log, recentAlerts });
   registerReviewRoutes(app, { auth, config, redis });
   const dashboard = startDashboard(app, { auth, config, redis, log });
   // Delivery attempts go to the history database when it is up, else to a bounded Redis log.
@@ -97,6 +99,7 @@ export async function startGateway(config: Config, opts: GatewayOptions = {}): P
     keys.alertEvents,
     (alert) => {
       metrics.alertEventsRead.inc({ event: alert.event.event });
+      if (alert.event.event !== 'close') recentAlerts.seen(alert.event.alert.id);
       hub.broadcast(alert);
     },
     log,

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ALERT_FILES, alertFilesDir, redisKeys } from '@vigil/core';
 import { startGateway } from '../src/index.js';
-import { ADMIN_TOKEN, startHarness, testConfig, VIEWER_TOKEN, type Harness } from './helpers.js';
+import { ADMIN_TOKEN, RecordingClient, startHarness, testConfig, VIEWER_TOKEN, type Harness } from './helpers.js';
 
 describe('gateway HTTP API', () => {
   let h: Harness;
@@ -125,6 +125,29 @@ describe('gateway HTTP API', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/jpeg');
     expect(Buffer.from(await res.arrayBuffer())).toEqual(jpeg);
+  });
+
+  it("GET /v1/alerts/:id/snapshot.jpg waits for a new alert's image, which the worker writes just after the event", async () => {
+    const client = await RecordingClient.connect(h.wsUrl, { headers: { authorization: `Bearer ${VIEWER_TOKEN}` } });
+    try {
+      const entry = await h.addAlert('cam1');
+      // Once a client has the event, the gateway has seen it.
+      const message = await client.waitFor((m) => m.type === 'alert' && m.eventId === entry);
+      const id = (message.alert as { id: string }).id;
+      const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0xff, 0xd9]);
+      const answer = get(`/v1/alerts/${id}/snapshot.jpg`, VIEWER_TOKEN);
+      // The worker commits the event first and writes the images after it.
+      setTimeout(() => {
+        const dir = alertFilesDir(h.config.dataDir, id);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, ALERT_FILES.snapshot), jpeg);
+      }, 300);
+      const res = await answer;
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(jpeg);
+    } finally {
+      client.close();
+    }
   });
 
   it('GET /v1/alerts/:id/snapshot.jpg answers 404, 400 and 401 as JSON', async () => {

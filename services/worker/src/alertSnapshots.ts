@@ -1,8 +1,9 @@
 /**
  * An alert's images on disk, written at `open` and whenever a frame becomes the alert's new peak:
  * the analysed frame with regions drawn, the heatmap over it, and the raw frame (for false-alarm
- * feedback). Written before the lifecycle step is committed (AlertTracker's beforeEmit), so an event
- * never points at a file that is not there yet; each file lands by rename, so readers never see half.
+ * feedback). Written after the lifecycle step is committed (AlertTracker.decide lists the alerts a frame
+ * shows), keyed by alert id, so no decision waits for them; the gateway waits a moment for a new alert's
+ * images. Each file lands by rename, so readers never see half.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';

@@ -13,6 +13,7 @@ import { ALERT_STREAM_MAXLEN, redisKeys, VigilError } from '@vigil/core';
 import { DEFAULT_TAMPER_SECONDS, initialLifecycleState, newAlertId, stepLifecycle, stepTamper, tickLifecycle } from '@vigil/alerts';
 import type { LifecycleEvent, LifecycleState, LifecycleStep } from '@vigil/alerts';
 import type { Redis } from 'ioredis';
+import { alertsShowingFrame } from './alertSnapshots.js';
 
 /** The camera's state kept changing under us more often than `maxAttempts`; the frame's step was not applied. */
 export class AlertConflictError extends VigilError {}
@@ -53,15 +54,18 @@ export interface AlertTrackerOptions {
   maxAttempts?: number;
   /** Ticks close nothing for this long after the connection comes up (default: each camera's quiet period). */
   holdAfterConnectMs?: number;
+  /**
+   * Called between deciding a step and committing it (tests use it to interfere there, as another worker
+   * or a dropped connection would). Nothing of the pipeline's own belongs here: a commit must not wait.
+   */
+  beforeCommit?: (cameraId: string, events: readonly LifecycleEvent[]) => Promise<void>;
 }
 
-/**
- * Runs after the reducer decided a frame's step and before the commit, so that what the events point
- * to (snapshot files) exists before anyone can read them. Called on every commit, with the events
- * (often none) and the camera's next state. If the commit then conflicts, the step is decided again and
- * the hook runs again: it must be safe to repeat.
- */
-export type BeforeEmit = (events: LifecycleEvent[], next: LifecycleState) => Promise<void>;
+/** What one frame's step committed: its events, and the alerts this frame is now the picture of (see alertsShowingFrame). */
+export interface FrameDecision {
+  events: AlertEvent[];
+  showing: string[];
+}
 
 /**
  * The tracker works on a connection of its own (a duplicate of the one given, closed with it or by
@@ -73,6 +77,7 @@ export class AlertTracker {
   private readonly keys;
   private readonly maxAttempts: number;
   private readonly holdAfterConnectMs: number | undefined;
+  private readonly beforeCommit: AlertTrackerOptions['beforeCommit'];
   private queue: Promise<unknown> = Promise.resolve();
   /** When the connection was last (re)established: frames held up by an outage may still come for a while after. */
   private readyAt = Date.now();
@@ -92,13 +97,22 @@ export class AlertTracker {
     this.keys = redisKeys(ns);
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.holdAfterConnectMs = options.holdAfterConnectMs;
+    this.beforeCommit = options.beforeCommit;
   }
 
   /** Applies one frame's score to its camera's alert; returns the events this call emitted. */
-  record(score: FrameScore, beforeEmit?: BeforeEmit): Promise<AlertEvent[]> {
+  async record(score: FrameScore): Promise<AlertEvent[]> {
+    return (await this.decide(score)).events;
+  }
+
+  /**
+   * Applies one frame's score and says which alerts the frame shows (it opened them, or is their new
+   * peak): the caller writes their images after the commit, so no I/O ever delays a decision.
+   */
+  async decide(score: FrameScore): Promise<FrameDecision> {
     const policy = this.policyFor(score.cameraId);
     const frame = `${score.seq}@${score.capturedAt}`;
-    return this.serialised(() =>
+    const { events, step } = await this.serialised(() =>
       this.transact(
         score.cameraId,
         (state, recent) => {
@@ -107,10 +121,10 @@ export class AlertTracker {
           const tamper = stepTamper(life.state.tamper, score, policy.tamperSeconds ?? DEFAULT_TAMPER_SECONDS, () => newAlertId(score.cameraId));
           return { state: { ...life.state, tamper: tamper.state }, events: [...life.events, ...tamper.events] };
         },
-        beforeEmit,
         frame,
       ),
     );
+    return { events, showing: step ? alertsShowingFrame(step.events, step.state, score) : [] };
   }
 
   /**
@@ -124,7 +138,7 @@ export class AlertTracker {
       for (const cameraId of cameraIds) {
         const policy = this.policyFor(cameraId);
         if (Date.now() - this.readyAt < (this.holdAfterConnectMs ?? policy.quietSeconds * 1000)) continue;
-        events.push(...(await this.transact(cameraId, (state) => (state ? tickLifecycle(state, nowMs, policy) : null))));
+        events.push(...(await this.transact(cameraId, (state) => (state ? tickLifecycle(state, nowMs, policy) : null))).events);
       }
       return events;
     });
@@ -146,14 +160,18 @@ export class AlertTracker {
    * `step` returns null, or no events and the same state object, when there is nothing to write; it
    * gets the frames the state took last. `frame` (seq@capture time) is remembered with the new state.
    */
-  private async transact(cameraId: string, step: (state: LifecycleState | null, recent: readonly string[]) => LifecycleStep | null, beforeEmit?: BeforeEmit, frame?: string): Promise<AlertEvent[]> {
+  private async transact(
+    cameraId: string,
+    step: (state: LifecycleState | null, recent: readonly string[]) => LifecycleStep | null,
+    frame?: string,
+  ): Promise<{ events: AlertEvent[]; step: LifecycleStep | null }> {
     const key = this.keys.alertState(cameraId);
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       const raw = await this.redis.get(key);
       const stored = raw === null ? null : parseStored(raw);
       const result = step(stored?.lifecycle ?? null, stored?.recent ?? []);
-      if (result === null || (result.events.length === 0 && result.state === stored?.lifecycle)) return [];
-      if (beforeEmit) await beforeEmit(result.events, result.state);
+      if (result === null || (result.events.length === 0 && result.state === stored?.lifecycle)) return { events: [], step: null };
+      await this.beforeCommit?.(cameraId, result.events);
       const recent = frame ? [...(stored?.recent ?? []), frame].slice(-RECENT_FRAMES) : (stored?.recent ?? []);
       const next: StoredState = { lifecycle: result.state, recent };
       const bodies = result.events.map((e) => JSON.stringify({ type: 'alert', event: e.event, alert: e.alert }));
@@ -163,7 +181,7 @@ export class AlertTracker {
         await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
         continue;
       }
-      return result.events.map((e, i) => ({ type: 'alert', event: e.event, eventId: String(ids[i]), alert: e.alert }));
+      return { events: result.events.map((e, i) => ({ type: 'alert', event: e.event, eventId: String(ids[i]), alert: e.alert })), step: result };
     }
     throw new AlertConflictError(`alert state of camera "${cameraId}" kept changing: gave up after ${this.maxAttempts} attempts`);
   }

@@ -1,12 +1,11 @@
-/** Scores one queued frame: bytes and feature memory from Redis → camera model → temporal evidence → regions → alert images on disk → alert lifecycle. */
+/** Scores one queued frame: bytes and feature memory from Redis → the frame path (@vigil/anomaly's scoreFrame: cascade, evidence in Redis, regions) → alert lifecycle → alert images on disk. */
 import type { Redis } from 'ioredis';
 import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
-import { frameRegions } from '@vigil/alerts';
-import { DEFAULT_CASCADE, escalates, planCascade, unpackBackground, type CascadeSettings } from '@vigil/anomaly';
+import { DEFAULT_CASCADE, escalates, planCascade, scoreFrame, unpackBackground, type CameraScore, type CascadeSettings } from '@vigil/anomaly';
 import type { BackboneBatcher } from './backboneBatcher.js';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
-import { alertsShowingFrame, writeAlertFiles } from './alertSnapshots.js';
+import { writeAlertFiles } from './alertSnapshots.js';
 import { CameraEvidence } from './cameraEvidence.js';
 import { loadFrameMemory } from './frameMemory.js';
 
@@ -67,39 +66,40 @@ export class FrameScorer {
       ...(background ? { background } : {}),
     };
     const settings = this.cascade.settingsFor?.(job.cameraId);
-    const plan = planCascade(model, input, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
-    if (!plan.done && this.cascade.batcher) await this.cascade.batcher.prefetch(model, input, plan.names);
-    const result = plan.done ?? plan.finish();
-    // This frame's features for the camera's next frames, and its score into the camera's evidence.
-    const [accumulated] = await Promise.all([this.evidence.fold(job.cameraId, model, result, job.capturedAt, result.gated), stored.save()]);
-    if (escalates(result, settings)) {
+    let saving: Promise<unknown> = Promise.resolve();
+    const cameraEvidence = { fold: (m: typeof model, instant: CameraScore, atMs: number, gated: boolean) => this.evidence.fold(job.cameraId, m, instant, atMs, gated) };
+    const scored = await scoreFrame(
+      model,
+      input,
+      { cameraId: job.cameraId, seq: job.seq, capturedAt: job.capturedAt, frame: { width: job.width, height: job.height } },
+      async (frame) => {
+        const plan = planCascade(model, frame, { seq: job.seq, backend: this.cascade.backend ?? 'cpu', escalated: escalated === 1, ...(settings ? { settings } : {}) });
+        if (!plan.done && this.cascade.batcher) await this.cascade.batcher.prefetch(model, frame, plan.names);
+        const result = plan.done ?? plan.finish();
+        // This frame's features for the camera's next frames, saved while its score is folded into the evidence.
+        saving = stored.save();
+        return result;
+      },
+      cameraEvidence,
+    );
+    await saving;
+    if (escalates(scored.instant, settings)) {
       // Shared by every worker: the camera's next frames get the backbone tier until this expires.
       const ms = Math.round(1000 * (settings?.escalateSeconds ?? DEFAULT_CASCADE.escalateSeconds));
       await this.redis.set(escalationKey, String(job.seq), 'PX', ms);
     }
-    const frame = { width: job.width, height: job.height };
-    const regions = frameRegions(accumulated.map, accumulated.score, { frame, coveredWidth: model.covered.width, coveredHeight: model.covered.height });
-    const score: FrameScore = {
-      cameraId: job.cameraId,
-      seq: job.seq,
-      capturedAt: job.capturedAt,
-      score: accumulated.score,
-      frame,
-      regions,
-      members: result.members,
-      modelVersion: model.manifest.version,
-      ...(result.gated ? { gated: true } : {}),
-      ...(result.warm ? {} : { warming: true }),
-    };
-    // Images of the alert this frame opens or peaks, on disk before the events that point at them are sent.
-    const events = await this.tracker.record(score, async (decided, next) => {
-      for (const alertId of alertsShowingFrame(decided, next, score)) {
-        await writeAlertFiles(this.dataDir, alertId, { score, data: bytes, map: accumulated.map, covered: model.covered }).catch((err: unknown) =>
+    const { score, accumulated } = scored;
+    const { events, showing } = await this.tracker.decide(score);
+    // Images of the alerts this frame opened or peaked, keyed by alert id, written after the decision:
+    // no camera's commit waits for JPEG encoding (the gateway waits a moment for a new alert's images).
+    await Promise.all(
+      showing.map((alertId) =>
+        writeAlertFiles(this.dataDir, alertId, { score, data: bytes, map: accumulated.map, covered: model.covered }).catch((err: unknown) =>
           // An alert without its images beats no alert: log and go on.
           log.error('cannot write alert images', { alert: alertId, err: err instanceof Error ? err.message : String(err) }),
-        );
-      }
-    });
+        ),
+      ),
+    );
     return { kind: 'scored', score, events };
   }
 }

@@ -246,18 +246,22 @@ describe('AlertTracker on Redis', () => {
     const baseA = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, connectionName: name });
     baseA.on('error', () => undefined);
     connections.push(baseA);
-    const a = track(ns, baseA),
-      b = track(ns);
     const frames = twoEpisodes('cam-d').filter((f) => f.capturedAt >= at(5) && f.capturedAt < at(6.5));
-    for (const f of frames.slice(0, 2)) await b.record(f);
     let interfered = false;
-    const events = await a.record(frames[2]!, async (decided) => {
-      if (interfered || !decided.some((e) => e.event === 'open')) return;
-      interfered = true;
-      expect((await b.record(frames[3]!)).map((e) => e.event)).toEqual(['open']);
-      const clients = (await admin.client('LIST')) as string;
-      for (const line of clients.split('\n').filter((l) => l.includes(` name=${name} `))) await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!);
+    const b = track(ns);
+    const a = track(ns, baseA, {
+      holdAfterConnectMs: 0,
+      // Between A's decision and its commit: B opens the alert, and A's connection is killed.
+      async beforeCommit(_camera, decided) {
+        if (interfered || !decided.some((e) => e.event === 'open')) return;
+        interfered = true;
+        expect((await b.record(frames[3]!)).map((e) => e.event)).toEqual(['open']);
+        const clients = (await admin.client('LIST')) as string;
+        for (const line of clients.split('\n').filter((l) => l.includes(` name=${name} `))) await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(line)![1]!);
+      },
     });
+    for (const f of frames.slice(0, 2)) await b.record(f);
+    const events = await a.record(frames[2]!);
     expect(interfered).toBe(true);
     // A decided again on the state B left: the alert is open already.
     expect(events.filter((e) => e.event === 'open')).toEqual([]);

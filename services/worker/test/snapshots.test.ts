@@ -86,10 +86,16 @@ describe('alert images on disk', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('runs the beforeEmit hook after the decision and before the events reach the stream', async () => {
-    const tracker = new AlertTracker(redis, ns, () => policy);
+  it('decides without waiting for images: the event is committed when decide() resolves, with the alerts the frame shows', async () => {
+    let committing = 0;
+    const tracker = new AlertTracker(redis, ns, () => policy, {
+      // Counts commits as they happen: nothing but the decision runs before them.
+      beforeCommit: async () => {
+        committing++;
+      },
+    });
     const score = (s: number, value: number): FrameScore => ({
-      cameraId: 'hookcam',
+      cameraId: 'decidecam',
       seq: s,
       capturedAt: T0 + s * 200,
       score: value,
@@ -98,54 +104,44 @@ describe('alert images on disk', () => {
       members: { patchGaussian: value },
       modelVersion: 'v1',
     });
-    const seen: { events: string[]; streamLength: number; openId: string | null }[] = [];
-    const hook = async (events: { event: string }[], next: { open: { id: string } | null }) => {
-      seen.push({ events: events.map((e) => e.event), streamLength: await redis.xlen(keys.alertEvents), openId: next.open?.id ?? null });
-    };
     try {
-      const emitted: AlertEvent[] = [];
-      for (let s = 0; s < 3; s++) emitted.push(...(await tracker.record(score(s, 1.5), hook)));
-      expect(emitted.map((e) => e.event)).toEqual(['open']);
-      // Called for every committed step; when it saw the open, the stream did not hold it yet.
-      expect(seen).toHaveLength(3);
-      expect(seen[2]).toEqual({ events: ['open'], streamLength: 0, openId: emitted[0]!.alert.id });
-      expect(await redis.xlen(keys.alertEvents)).toBe(1);
-
-      // A hook that fails leaves nothing committed: no event, and the state unchanged.
-      const failing = async () => {
-        throw new Error('disk full');
-      };
-      for (let s = 3; s < 20; s++) await expect(tracker.record(score(s, 0.2), failing)).rejects.toThrow('disk full');
-      expect(await redis.xlen(keys.alertEvents)).toBe(1);
+      const decisions = [];
+      for (const [s, v] of [
+        [0, 1.5],
+        [1, 1.5],
+        [2, 1.5],
+        [3, 1.8],
+        [4, 1.6],
+        [5, 2.0],
+      ] as const) {
+        const d = await tracker.decide(score(s, v));
+        // Whatever it emitted is on the stream already.
+        expect(await redis.xlen(keys.alertEvents)).toBe(decisions.flatMap((x) => x.events).length + d.events.length);
+        decisions.push(d);
+      }
+      const open = decisions.flatMap((d) => d.events).find((e) => e.event === 'open')!;
+      expect(open).toBeDefined();
+      // The frame that opened the alert shows it, then each new peak (1.8, 2.0), not the frame below the peak.
+      expect(decisions.map((d) => d.showing.length)).toEqual([0, 0, 1, 1, 0, 1]);
+      expect(decisions[2]!.showing).toEqual([open.alert.id]);
+      expect(committing).toBeGreaterThanOrEqual(decisions.length);
     } finally {
       await tracker.close();
-      await redis.del(keys.alertEvents, keys.alertState('hookcam'));
+      await redis.del(keys.alertEvents, keys.alertState('decidecam'));
     }
   });
 
-  it('writes snapshot, heatmap and raw frame at open and each new peak, before the event is readable', async () => {
+  it('writes snapshot, heatmap and raw frame at open and each new peak, keyed by the alert, by the time the frame is scored', async () => {
     const tracker = new AlertTracker(redis, ns, () => policy);
     const scorer = new FrameScorer(redis, keys, new ModelCache(redis, keys, dataDir), tracker, dataDir);
-    const reader = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    // What the reader found on disk at the moment each event could be read.
-    const observed: { event: AlertEvent['event']; alertId: string; score: number; files: string[]; info: AlertFrameInfo | null }[] = [];
-    let stop = false;
-    const reading = (async () => {
-      let last = '0';
-      while (!stop) {
-        const res = await reader.xread('BLOCK', 200, 'STREAMS', keys.alertEvents, last);
-        for (const [, entries] of res ?? []) {
-          for (const [id, fields] of entries) {
-            last = id;
-            const { event, alert } = JSON.parse(fields[1]!) as AlertEvent;
-            const dir = alertFilesDir(dataDir, alert.id);
-            const files = Object.values(ALERT_FILES).filter((name) => existsSync(join(dir, name)));
-            const info = files.includes(ALERT_FILES.frameInfo) ? (JSON.parse(readFileSync(join(dir, ALERT_FILES.frameInfo), 'utf8')) as AlertFrameInfo) : null;
-            observed.push({ event, alertId: alert.id, score: alert.score, files, info });
-          }
-        }
-      }
-    })();
+    // What was on disk for each open or update, right after the frame that emitted it was scored.
+    const observed: { event: AlertEvent['event']; alertId: string; score: number; seq: number; files: string[]; info: AlertFrameInfo | null }[] = [];
+    const look = (ev: AlertEvent, seq: number) => {
+      const dir = alertFilesDir(dataDir, ev.alert.id);
+      const files = Object.values(ALERT_FILES).filter((name) => existsSync(join(dir, name)));
+      const info = files.includes(ALERT_FILES.frameInfo) ? (JSON.parse(readFileSync(join(dir, ALERT_FILES.frameInfo), 'utf8')) as AlertFrameInfo) : null;
+      observed.push({ event: ev.event, alertId: ev.alert.id, score: ev.alert.score, seq, files, info });
+    };
 
     const outcomes = [];
     try {
@@ -155,25 +151,25 @@ describe('alert images on disk', () => {
         const job: FrameJob = { cameraId: 'cam1', seq: i, capturedAt: T0 + (i * 1000) / FPS, width, height, key, ...(i > TRAIN_FRAMES ? { prevKey: keys.frame('cam1', i - 1) } : {}) };
         const outcome = await scorer.score(job);
         expect(outcome.kind).toBe('scored');
-        if (outcome.kind === 'scored') outcomes.push({ i, score: outcome.score, events: outcome.events });
+        if (outcome.kind === 'scored') {
+          outcomes.push({ i, score: outcome.score, events: outcome.events });
+          for (const ev of outcome.events) look(ev, i);
+        }
       }
-      const emitted = outcomes.flatMap((o) => o.events);
-      await expect.poll(() => observed.length, { timeout: 5000 }).toBe(emitted.length);
     } finally {
-      stop = true;
-      await reading;
-      reader.disconnect();
       await tracker.close();
     }
 
     const open = observed.find((o) => o.event === 'open');
     expect(open, `events seen: ${JSON.stringify(observed.map((o) => o.event))}`).toBeDefined();
     const alertId = open!.alertId;
-    // Every open/update found all four files already there; the raw frame is the analysed size.
+    // Every open/update had all four files there once its frame was scored; the raw frame is the analysed size.
     for (const o of observed.filter((x) => x.event !== 'close')) {
       expect(o.files.sort()).toEqual(Object.values(ALERT_FILES).sort());
       expect(o.info).toMatchObject({ alertId, cameraId: 'cam1', width, height, format: 'rgb24', modelVersion: version });
     }
+    // The open's files are its own frame's.
+    expect(observed.find((o) => o.event === 'open')!.info!.seq).toBe(observed.find((o) => o.event === 'open')!.seq);
     const openFrame = outcomes.find((o) => o.events.some((e) => e.event === 'open'))!;
     expect(open!.info!.seq).toBe(openFrame.i);
 

@@ -9,7 +9,7 @@ import { withBackgrounds } from '../backgroundPair/pair.js';
 import { memberTiers, SequentialCascade } from '../cascade/cascade.js';
 import type { CameraModel } from '../cameraModel.js';
 import { framesWithPrev, type FrameInput } from '../frameInput.js';
-import type { EvidenceState } from '../temporal/evidence.js';
+import { MemoryEvidence, scoreFrame } from '../framePath.js';
 import { memberModels } from './memberModels.js';
 import { PixelAucAccumulator } from './metrics.js';
 import { decodeClipFrames, decodeClipMasks, type DatasetTestClip } from './ucsdDataset.js';
@@ -74,30 +74,30 @@ export async function scoreClips(model: CameraModel, clips: DatasetTestClip[], s
       backboneRan: 0,
       scoreMs: 0,
     };
-    let state: EvidenceState | undefined, cascadeState: EvidenceState | undefined;
+    // The worker's frame path, with each clip's evidence in memory: every member on every frame, and
+    // (when the model has two tiers) the cascade the worker would run beside it.
+    const evidence = new MemoryEvidence(),
+      cascadeEvidence = new MemoryEvidence();
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
+      const info = { cameraId: model.manifest.cameraId, seq: i, capturedAt: i * interval, frame: size };
       const start = performance.now();
-      const instant = model.score(input);
-      const acc = model.accumulate(instant, state, i * interval);
-      state = acc.state;
+      const { instant, accumulated } = await scoreFrame(model, input, info, (frame) => model.score(frame), evidence);
       result.scoreMs += performance.now() - start;
-      result.scores.push(acc.score.score);
+      result.scores.push(accumulated.score);
       result.instant.push(instant.score);
       for (const name of memberNames) result.members[name]!.push(instant.members[name] ?? NaN);
       // Right after the full score, so the backbone's features of this frame are reused.
-      const c = cascade?.score(input, i);
       let cascadeMap: ScoreMap | undefined;
-      if (c) {
-        const cacc = model.accumulate(c, cascadeState, i * interval, { gated: c.gated });
-        cascadeState = cacc.state;
-        cascadeMap = cacc.score.map;
-        result.cascade.push(cacc.score.score);
-        if (c.tier === 'full') result.backboneRan++;
+      if (cascade) {
+        const c = await scoreFrame(model, input, info, (frame) => cascade.score(frame, i), cascadeEvidence);
+        cascadeMap = c.accumulated.map;
+        result.cascade.push(c.accumulated.score);
+        if (c.instant.tier === 'full') result.backboneRan++;
       }
       const mask = masks[i];
       if (mask) {
-        pixel.addFrame(acc.score.map, model.covered, mask, size);
+        pixel.addFrame(accumulated.map, model.covered, mask, size);
         if (cascadeMap) cascadePixel.addFrame(cascadeMap, model.covered, mask, size);
         for (const [name, single] of singles) memberPixel.get(name)!.addFrame(single.score(input).map, single.covered, mask, size);
       }

@@ -1,6 +1,7 @@
 /** The alert history in PostgreSQL: recording stream events, queries for the API, ack, feedback, retention. */
 import type pg from 'pg';
 import type { AlertEvent, AlertKind, AlertState, FrameSize, Region, Role } from '@vigil/core';
+import { alertImageUrl } from '@vigil/core';
 import { encodeCursor, type PageKey } from './cursor.js';
 import type { EventRecord } from './eventRecord.js';
 
@@ -109,11 +110,6 @@ function toAlert(r: AlertRow): StoredAlert {
   };
 }
 
-/** The heatmap sits beside the snapshot (same folder on disk, same URL prefix). */
-export function heatmapUrlFor(snapshotUrl: string): string {
-  return snapshotUrl.replace(/snapshot\.jpg(\?.*)?$/, 'heatmap.jpg$1');
-}
-
 /** Inserts an alert or moves its row forward to a later event; the peak only ever grows. */
 const UPSERT_ALERT = `INSERT INTO alerts (id, camera_id, state, started_at, updated_at, ended_at, score, peak_score, frame_width, frame_height,
     regions, members, model_version, snapshot_url, heatmap_url, last_event_ms, last_event_seq, kind, reason)
@@ -184,7 +180,7 @@ export class AlertStore {
       JSON.stringify(alert.members),
       alert.modelVersion,
       alert.snapshotUrl,
-      heatmapUrlFor(alert.snapshotUrl),
+      alertImageUrl(alert.id, 'heatmap'),
       rec.streamMs,
       rec.streamSeq,
       alert.kind ?? 'anomaly',

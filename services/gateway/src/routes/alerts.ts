@@ -16,6 +16,7 @@ import type { Actor } from '../history/alertStore.js';
 import { ALERT_ID } from '../history/eventRecord.js';
 import { addFalseAlarmFrame, removeFalseAlarmFrame } from '../history/feedbackFrames.js';
 import type { History } from '../history/index.js';
+import type { RecentAlerts } from '../recentAlerts.js';
 
 /** Acks and feedback are a note at most; anything bigger is refused before it is read. */
 export const ALERT_BODY_LIMIT = 16 * 1024;
@@ -50,13 +51,28 @@ export interface AlertRoutesDeps {
   /** Undefined when `history.postgresUrl` is not set: the history routes answer 501. */
   history: History | undefined;
   log: Logger;
+  /** Alerts just seen on the stream: their images may land a moment after their event (see RecentAlerts). */
+  recentAlerts?: RecentAlerts;
+}
+
+/** How long a request for a recent alert's image waits for the worker to write it. */
+const IMAGE_WAIT_MS = 3000;
+const IMAGE_POLL_MS = 100;
+
+async function readIfThere(file: string): Promise<Buffer | null> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return null;
+  }
 }
 
 export async function registerAlertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
   await app.register(async (scope) => alertRoutes(scope, deps));
 }
 
-async function alertRoutes(scope: FastifyInstance, { auth, config, history, log }: AlertRoutesDeps): Promise<void> {
+async function alertRoutes(scope: FastifyInstance, { auth, config, history, log, recentAlerts }: AlertRoutesDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   // Only JSON bodies here; an empty body is no body (ack takes an optional note).
   app.removeAllContentTypeParsers();
@@ -149,11 +165,12 @@ async function alertRoutes(scope: FastifyInstance, { auth, config, history, log 
 
   const image = (file: string) => async (request: { params: unknown }, reply: FastifyReply) => {
     const { id } = request.params as z.infer<typeof idParams>;
-    let jpeg: Buffer | null = null;
-    try {
-      jpeg = await readFile(join(alertFilesDir(config.dataDir, id), file));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const path = join(alertFilesDir(config.dataDir, id), file);
+    let jpeg = await readIfThere(path);
+    // A new alert's images land just after its event: wait for them a moment rather than answer 404.
+    for (let waited = 0; !jpeg && recentAlerts?.isRecent(id) && waited < IMAGE_WAIT_MS; waited += IMAGE_POLL_MS) {
+      await new Promise((r) => setTimeout(r, IMAGE_POLL_MS));
+      jpeg = await readIfThere(path);
     }
     if (!jpeg) throw new HttpError(404, `no ${file} for alert ${id}`);
     return reply.type('image/jpeg').header('cache-control', 'private, max-age=3600').send(jpeg);
