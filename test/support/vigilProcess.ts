@@ -1,9 +1,10 @@
 /** Runs the real `vigil` CLI as a child process (from the sources, through tsx) for cross-service tests. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(REPO_ROOT, 'services/cli/src/main.ts');
@@ -38,6 +39,13 @@ export function startVigil(args: string[], logFile: string, env: NodeJS.ProcessE
       }
     },
   };
+}
+
+/** Writes a vigil config (YAML) into `dir`; returns its path. */
+export function writeVigilConfig(dir: string, config: Record<string, unknown>): string {
+  const file = join(dir, 'vigil.yaml');
+  writeFileSync(file, stringify(config));
+  return file;
 }
 
 /** Runs `vigil <args…>` to completion. */

@@ -110,6 +110,11 @@ export const configSchema = z
         /** A camera's first fit (a `learn` job on the workers) is tried this many times, waiting learnBackoffSeconds, then twice that, … between tries. */
         learnAttempts: z.number().int().min(1).max(20).default(3),
         learnBackoffSeconds: z.number().positive().max(3600).default(10),
+        /**
+         * Several ingest processes may share one config: each camera is read by one of them, which holds its
+         * lease (renewed every third of this); when that process dies, another takes the camera within this long.
+         */
+        leaseSeconds: z.number().min(1).max(300).default(10),
       })
       .prefault({}),
     worker: z

@@ -16,6 +16,8 @@ export function redisKeys(ns: string) {
     /** Hash: state, framesIn, dropped, scored, lastFrameAt, scoreSecondsTotal…; learnState, learnError, learnAttempts (workers' fits). */
     cameraStatus: (cameraId: string) => `${ns}:camera:${cameraId}`,
     cameraIndex: `${ns}:cameras`,
+    /** String with a TTL: the ingest process that reads the camera (its owner id), renewed while it lives. */
+    cameraLease: (cameraId: string) => `${ns}:lease:${cameraId}`,
     /** String: the camera's current model version (a folder name under dataDir/models/<camera>/). */
     modelVersion: (cameraId: string) => `${ns}:model:${cameraId}`,
     /** Pub/sub channel of a camera's live preview (small JPEGs of analysed frames, sent only while a dashboard watches). */

@@ -105,11 +105,12 @@ export class CameraPipeline {
     this.source.start();
   }
 
-  async stop(): Promise<void> {
+  /** `handedOver`: another ingest process holds the camera now, and its state is that process's to say. */
+  async stop(options: { handedOver?: boolean } = {}): Promise<void> {
     await this.source.stop();
     await this.offline.stop();
     await this.chain;
-    await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', 'stopped').catch(() => undefined);
+    if (!options.handedOver) await this.deps.redis.hset(this.deps.keys.cameraStatus(this.camera.id), 'state', 'stopped').catch(() => undefined);
   }
 
   private state(): CameraState {
