@@ -158,8 +158,25 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   return result.data;
 }
 
-/** Reads and validates a YAML config file. Relative paths in it resolve against the file's folder. */
-export function loadConfig(file: string): Config {
+/**
+ * Backends' URLs from the environment, over the file's: `VIGIL_REDIS_URL` → redis.url,
+ * `VIGIL_POSTGRES_URL` → history.postgresUrl. They carry credentials, which belong in a secret (a
+ * Kubernetes Secret, a compose env file), not in a config file that is shared and reviewed.
+ */
+export function withBackendsFromEnv(raw: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const cfg = { ...(raw as Record<string, unknown>) };
+  const section = (key: string) => (cfg[key] && typeof cfg[key] === 'object' && !Array.isArray(cfg[key]) ? (cfg[key] as Record<string, unknown>) : {});
+  if (env.VIGIL_REDIS_URL) cfg.redis = { ...section('redis'), url: env.VIGIL_REDIS_URL };
+  if (env.VIGIL_POSTGRES_URL) cfg.history = { ...section('history'), postgresUrl: env.VIGIL_POSTGRES_URL };
+  return cfg;
+}
+
+/**
+ * Reads and validates a YAML config file (backend URLs from the environment win, see
+ * withBackendsFromEnv). Relative paths in it resolve against the file's folder.
+ */
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -174,7 +191,8 @@ export function loadConfig(file: string): Config {
     const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
     throw new ConfigError(`${file}:${where} invalid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  const cfg = parseConfig(raw, file);
+  const fromEnv = [env.VIGIL_REDIS_URL ? 'VIGIL_REDIS_URL' : '', env.VIGIL_POSTGRES_URL ? 'VIGIL_POSTGRES_URL' : ''].filter(Boolean);
+  const cfg = parseConfig(withBackendsFromEnv(raw, env), fromEnv.length ? `${file} (with ${fromEnv.join(', ')})` : file);
   const base = dirname(resolve(file));
   cfg.dataDir = resolve(base, cfg.dataDir);
   for (const cam of cfg.cameras) {
