@@ -27,6 +27,7 @@ export function referenceBackground(frames: FrameInput[]): Float32Array {
 
 export const MIN_BACKGROUND_FRAMES = 10;
 
+/** `frames`: of one size (defineMember checks them before any member's fit). */
 export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairParams): { cols: number; rows: number; level: Float32Array; reference: Float32Array } {
   const first = frames[0];
   if (!first) throw new ModelError('backgroundPair: no training frames');
@@ -40,7 +41,6 @@ export function fitNormalLevels(frames: FrameInput[], params: BackgroundPairPara
   const f = new Float32Array(n);
   let used = 0;
   for (const input of frames) {
-    if (input.width !== first.width || input.height !== first.height) throw new ModelError(`training frames differ in size: ${first.width}x${first.height} and ${input.width}x${input.height}`);
     // Young pairs too (a camera learns from its first half-minute), against the reference as well.
     if (!sf.measure(input, { minAge: params.minAge, minSeconds: 0 }, f, reference)) continue;
     used++;

@@ -11,10 +11,9 @@ import { DESCRIPTOR, FlowDescriptors, MOVING, LocationBank, type FlowHistogramPa
 /** Fewer frames with motion known than this and there is nothing to learn from. */
 export const MIN_FLOW_FRAMES = 10;
 
+/** `frames`: some, of one size (defineMember checks them before any member's fit). */
 export function fitLocationBank(frames: FrameInput[], params: FlowHistogramParams): LocationBank {
-  const first = frames[0];
-  if (!first) throw new ModelError('flowHistogram needs training frames');
-  const { width, height } = first;
+  const { width, height } = frames[0]!;
   const descriptors = new FlowDescriptors(params, width, height);
   const { cells } = descriptors;
   const reservoirs = Array.from({ length: cells }, () => [] as Float32Array[]);
@@ -23,7 +22,6 @@ export function fitLocationBank(frames: FrameInput[], params: FlowHistogramParam
   const pooled = new Float32Array(cells * DESCRIPTOR);
   let described = 0;
   for (const input of frames) {
-    if (input.width !== width || input.height !== height) throw new ModelError(`training frames differ in size: ${width}x${height} and ${input.width}x${input.height}`);
     if (descriptors.pooled(input, pooled) === 0) continue;
     described++;
     for (let c = 0; c < cells; c++) {

@@ -38,6 +38,7 @@ export function peekFlow(input: FrameInput & { prev: Uint8Array }, params: Motio
   return hit && hit.prev === input.prev && hit.key === flowKey(params, input.width, input.height) ? hit.field : undefined;
 }
 
+/** `frames`: of one size (defineMember checks them before any member's fit). */
 export function fitFlowDensity(frames: FrameInput[], params: MotionFlowParams): FlowDensity {
   const pairs = frames.filter((f): f is FrameInput & { prev: Uint8Array } => f.prev !== undefined);
   if (pairs.length < MIN_FLOW_PAIRS) throw new ModelError(`motionFlow needs at least ${MIN_FLOW_PAIRS} consecutive frame pairs to fit, got ${pairs.length}`);
@@ -45,7 +46,6 @@ export function fitFlowDensity(frames: FrameInput[], params: MotionFlowParams): 
   const flow = new BlockFlow(width, height, params);
   const tally = new FlowTally(flow.cols, flow.rows, params.bins);
   for (const input of pairs) {
-    if (input.width !== width || input.height !== height) throw new ModelError(`training frames differ in size: ${width}x${height} and ${input.width}x${input.height}`);
     tally.add(cachedFlow(input, params, flow));
   }
   return poolDensity(tally, params);

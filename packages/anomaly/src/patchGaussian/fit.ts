@@ -23,6 +23,7 @@ export interface FittedPatchGaussians {
   movingCoverage: number;
 }
 
+/** `frames`: of one size (defineMember checks them before any member's fit). */
 export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianParams): FittedPatchGaussians {
   const usable = frames.filter((f) => f.prev !== undefined);
   if (usable.length < MIN_TRAINING_FRAMES) {
@@ -37,9 +38,6 @@ export function fitPatchGaussians(frames: FrameInput[], params: PatchGaussianPar
   const all = new Float32Array(N * P * D);
   const moving = new Uint8Array(N * P);
   usable.forEach((frame, n) => {
-    if (frame.width !== first.width || frame.height !== first.height) {
-      throw new ModelError(`training frames differ in size: ${first.width}x${first.height} and ${frame.width}x${frame.height}`);
-    }
     const features = all.subarray(n * P * D, (n + 1) * P * D);
     extractor.extract(frame, features);
     motionStates(features, extractor.grid, params, moving.subarray(n * P, (n + 1) * P));
