@@ -9,7 +9,7 @@ import { createLogger, type CameraConfig, type CameraState, type Frame, type Fra
 import { CameraSource, type CameraState as SourceState, type CameraStateChange } from '@vigil/video';
 import { BackgroundPair, latestModelVersion, type LearnJob } from '@vigil/anomaly/capture';
 import { CameraOfflineAlerts } from './cameraOffline.js';
-import { FramePublisher } from './framePublisher.js';
+import { countFrameIn, FramePublisher } from './framePublisher.js';
 import { learnJobId, NormalLearner, type LearnRetry } from './normalLearner.js';
 import { PreviewPublisher } from './previewPublisher.js';
 
@@ -165,8 +165,7 @@ export class CameraPipeline {
 
   /** A frame that is not queued for scoring (the camera has no model yet) still counts as delivered. */
   private async countUnscored(frame: Frame): Promise<void> {
-    const status = this.deps.keys.cameraStatus(this.camera.id);
-    await this.deps.redis.multi().hincrby(status, 'framesIn', 1).hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height)).exec();
+    await countFrameIn(this.deps.redis.multi(), this.deps.keys, frame).exec();
   }
 
   private async learnJobPending(): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** Puts analysed frames of one camera into Redis (bytes under a key with a TTL) and onto the frame queue,
  *  keeping a bound on frames in flight: when workers lag, new frames are dropped and counted, never queued without bound. */
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Frame, FrameJob, RedisKeys } from '@vigil/core';
 import { packBackground, type BackgroundImages } from '@vigil/anomaly/capture';
 
@@ -18,6 +18,12 @@ local n = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) return 0 end
 return 1`;
+
+/** Counts a frame the camera delivered on its status (in `multi`): the frame counter, when, and its size. */
+export function countFrameIn(multi: ChainableCommander, keys: RedisKeys, frame: Frame): ChainableCommander {
+  const status = keys.cameraStatus(frame.cameraId);
+  return multi.hincrby(status, 'framesIn', 1).hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height));
+}
 
 export class FramePublisher {
   private prevKey: string | undefined;
@@ -37,11 +43,8 @@ export class FramePublisher {
     // Every frame is stored, even one that is dropped, so the next frame still has its predecessor for motion.
     const multi = this.redis.multi();
     if (bgKey) multi.set(bgKey, Buffer.from(packBackground(background!)), 'EX', this.opts.frameTtlSeconds);
-    await multi
-      .set(key, Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), 'EX', this.opts.frameTtlSeconds)
-      .hincrby(status, 'framesIn', 1)
-      .hset(status, 'lastFrameAt', String(frame.capturedAt), 'width', String(frame.width), 'height', String(frame.height))
-      .exec();
+    multi.set(key, Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), 'EX', this.opts.frameTtlSeconds);
+    await countFrameIn(multi, this.keys, frame).exec();
     const prevKey = this.prevKey;
     this.prevKey = key;
     // The slot expires with the frames, so a crashed worker cannot block a camera for good.
