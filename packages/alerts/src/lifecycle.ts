@@ -77,10 +77,6 @@ export function wholeFrameRegions(): Region[] {
   return [{ x: 0, y: 0, width: 1, height: 1, score: 1 }];
 }
 
-export function alertSnapshotUrl(alertId: string): string {
-  return alertImageUrl(alertId, 'snapshot');
-}
-
 /** Unique and sortable by creation time (fixed-width base-36 time, then randomness). */
 export function newAlertId(cameraId: string, nowMs: number = Date.now()): string {
   const random = new Uint32Array(2);
@@ -142,7 +138,7 @@ function toAlert(open: OpenAlertState, updatedAt: number, endedAt?: number): Ale
     regions: open.regions.map((r) => ({ ...r })),
     members: { ...open.members },
     modelVersion: open.modelVersion,
-    snapshotUrl: alertSnapshotUrl(open.id),
+    snapshotUrl: alertImageUrl(open.id, 'snapshot'),
   };
   if (endedAt !== undefined) alert.endedAt = iso(endedAt);
   return alert;

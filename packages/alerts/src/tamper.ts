@@ -6,8 +6,9 @@
  * capture times.
  */
 import type { Alert, FrameScore } from '@vigil/core';
+import { alertImageUrl } from '@vigil/core';
 import type { LifecycleEvent } from './lifecycle.js';
-import { alertSnapshotUrl, wholeFrameRegions } from './lifecycle.js';
+import { wholeFrameRegions } from './lifecycle.js';
 
 export const DEFAULT_TAMPER_SECONDS = 30;
 
@@ -47,7 +48,7 @@ export function stepTamper(state: TamperState | undefined, f: FrameScore, tamper
         regions: wholeFrameRegions(),
         members: {},
         modelVersion: f.modelVersion,
-        snapshotUrl: alertSnapshotUrl(id),
+        snapshotUrl: alertImageUrl(id, 'snapshot'),
       };
       events.push({ event: 'open', alert: { ...s.open } });
     }
