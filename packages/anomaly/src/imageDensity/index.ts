@@ -46,9 +46,6 @@ abstract class ImageDensityMember<P extends CommonParams> extends BackboneMember
     readonly chol: Float32Array,
   ) {
     super(params, frame, extractor);
-    const d = 2 * extractor.dims;
-    if (mean.length !== d || std.length !== d) throw new ModelError(`${this.constructor.name} mean/std arrays do not match the backbone's ${d} pooled features`);
-    if (centre.length !== d || chol.length !== (d * (d + 1)) / 2) throw new ModelError(`${this.constructor.name} centre/chol arrays do not match ${d} pooled features`);
     this.zeros = new Float32Array(extractor.cells);
   }
 
@@ -113,6 +110,13 @@ async function fitPooled(frames: FrameInput[], p: CommonParams, frame: FrameSize
 
 const STATS = ['mean', 'std', 'centre', 'chol'] as const;
 
+/** A restored member's pooled statistics must fit the backbone's pooled features (both halves: mean and max). */
+function checkStats(member: string, extractor: CellFeatureExtractor, s: Record<(typeof STATS)[number], Float32Array>): void {
+  const d = 2 * extractor.dims;
+  if (s.mean.length !== d || s.std.length !== d) throw new ModelError(`${member} mean/std arrays do not match the backbone's ${d} pooled features`);
+  if (s.centre.length !== d || s.chol.length !== (d * (d + 1)) / 2) throw new ModelError(`${member} centre/chol arrays do not match ${d} pooled features`);
+}
+
 export const imageGaussianKind = defineMember({
   name: 'imageGaussian',
   calibration: 'hold-out',
@@ -123,7 +127,11 @@ export const imageGaussianKind = defineMember({
     const { extractor, stats } = await fitPooled(frames, p, frame);
     return new ImageGaussian(p, frame, extractor, stats.mean, stats.std, stats.centre, stats.chol);
   },
-  restore: ({ mean, std, centre, chol }, p, frame) => new ImageGaussian(p, frame, cellExtractorForSync(p, frame), mean, std, centre, chol),
+  restore(arrays, p, frame) {
+    const extractor = cellExtractorForSync(p, frame);
+    checkStats('imageGaussian', extractor, arrays);
+    return new ImageGaussian(p, frame, extractor, arrays.mean, arrays.std, arrays.centre, arrays.chol);
+  },
 });
 
 export const imageKnnKind = defineMember({
@@ -139,5 +147,9 @@ export const imageKnnKind = defineMember({
     rows.forEach((r, i) => bank.set(whiten(r, stats.centre, stats.chol), i * d));
     return new ImageKnn(p, frame, extractor, stats, bank);
   },
-  restore: ({ mean, std, centre, chol, bank }, p, frame) => new ImageKnn(p, frame, cellExtractorForSync(p, frame), { mean, std, centre, chol }, bank),
+  restore(arrays, p, frame) {
+    const extractor = cellExtractorForSync(p, frame);
+    checkStats('imageKnn', extractor, arrays);
+    return new ImageKnn(p, frame, extractor, arrays, arrays.bank);
+  },
 });
