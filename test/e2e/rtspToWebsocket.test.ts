@@ -4,18 +4,17 @@
  * The camera plays street.mp4 twice clean (the model — the default ensemble — learns from the first 15 s, then watches a full loop and more),
  * then a third time with a car-sized object that drives into the near lane and stops there.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '@vigil/core';
 import { CameraSource, LocalRtspServer, decodeFrames } from '@vigil/video';
 import { boxIoU, renderInjectedVideo, type AnomalySpec, type GroundTruth } from '@vigil/anomaly';
 import { LiveClient } from '@vigil/client';
-import { REPO_ROOT, freePort, startVigil, type VigilProcess } from '../support/vigilProcess.js';
+import { REPO_ROOT, freePort, startVigil, writeVigilConfig, type VigilProcess } from '../support/vigilProcess.js';
 
 const CLIP = join(REPO_ROOT, 'footage/street.mp4');
 const CLIP_SECONDS = 905 / 24;
@@ -115,16 +114,12 @@ beforeAll(async () => {
   rtsp = await LocalRtspServer.start({ mounts: [{ path: 'cam1', file: join(REPO_ROOT, '.vigil/test-cache/e2e-street-3x.mp4'), loop: true }] });
   playStart = Date.now();
   const lag = measureRigLag(rtsp.urlFor('cam1'));
-  const configFile = join(work, 'vigil.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      namespace: ns,
-      dataDir: join(work, 'data'),
-      gateway: { port, tokens: [{ token, role: 'operator' }], heartbeatSeconds: 5 },
-      cameras: [{ id: 'cam1', url: rtsp.urlFor('cam1'), fps: 5, learnSeconds: 15, alerts: { confirmFrames: 3, confirmSeconds: CONFIRM_SECONDS, quietSeconds: 3 } }],
-    }),
-  );
+  const configFile = writeVigilConfig(work, {
+    namespace: ns,
+    dataDir: join(work, 'data'),
+    gateway: { port, tokens: [{ token, role: 'operator' }], heartbeatSeconds: 5 },
+    cameras: [{ id: 'cam1', url: rtsp.urlFor('cam1'), fps: 5, learnSeconds: 15, alerts: { confirmFrames: 3, confirmSeconds: CONFIRM_SECONDS, quietSeconds: 3 } }],
+  });
   // The probe has the media flowing before vigil's camera connects.
   await new Promise((r) => setTimeout(r, 3000));
   services = ['gateway', 'worker', 'ingest'].map((name) => startVigil([name, '--config', configFile], join(work, `${name}.log`)));

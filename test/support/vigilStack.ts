@@ -5,14 +5,13 @@
  * Services can be killed and started again (restart tests); stop() cleans up Redis and PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { stringify } from 'yaml';
 import { LocalRtspServer } from '@vigil/video';
-import { freePort, startVigil, type VigilProcess } from './vigilProcess.js';
+import { freePort, startVigil, writeVigilConfig, type VigilProcess } from './vigilProcess.js';
 
 export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
 export const TEST_POSTGRES_URL = process.env.VIGIL_TEST_POSTGRES_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/test';
@@ -100,29 +99,25 @@ export class VigilStack {
     const port = await freePort();
     const rtsp = await LocalRtspServer.start({ mounts: [{ path: 'cam1', file: opts.clip, loop: true }] });
     const playStart = Date.now();
-    const configFile = join(work, 'vigil.yaml');
-    writeFileSync(
-      configFile,
-      stringify({
-        redis: { url: opts.redisUrl ?? TEST_REDIS_URL },
-        namespace: ns,
-        dataDir,
-        gateway: { host: '127.0.0.1', port, tokens: opts.tokens, heartbeatSeconds: 5, ...(opts.unscoredSeconds !== undefined ? { unscoredSeconds: opts.unscoredSeconds } : {}) },
-        ...(postgresUrl ? { history: { postgresUrl } } : {}),
-        ...(opts.webhooks ? { webhooks: opts.webhooks.map((w) => ({ ...w, allowPrivateNetwork: true })) } : {}),
-        cameras: [
-          {
-            id: 'cam1',
-            name: 'Street cam',
-            url: rtsp.urlFor('cam1'),
-            fps: opts.fps ?? 5,
-            learnSeconds: opts.learnSeconds ?? 20,
-            alerts: opts.alerts ?? {},
-            ...(opts.offlineSeconds !== undefined ? { offlineSeconds: opts.offlineSeconds } : {}),
-          },
-        ],
-      }),
-    );
+    const configFile = writeVigilConfig(work, {
+      redis: { url: opts.redisUrl ?? TEST_REDIS_URL },
+      namespace: ns,
+      dataDir,
+      gateway: { host: '127.0.0.1', port, tokens: opts.tokens, heartbeatSeconds: 5, ...(opts.unscoredSeconds !== undefined ? { unscoredSeconds: opts.unscoredSeconds } : {}) },
+      ...(postgresUrl ? { history: { postgresUrl } } : {}),
+      ...(opts.webhooks ? { webhooks: opts.webhooks.map((w) => ({ ...w, allowPrivateNetwork: true })) } : {}),
+      cameras: [
+        {
+          id: 'cam1',
+          name: 'Street cam',
+          url: rtsp.urlFor('cam1'),
+          fps: opts.fps ?? 5,
+          learnSeconds: opts.learnSeconds ?? 20,
+          alerts: opts.alerts ?? {},
+          ...(opts.offlineSeconds !== undefined ? { offlineSeconds: opts.offlineSeconds } : {}),
+        },
+      ],
+    });
     const stack = new VigilStack(work, ns, port, configFile, dataDir, quietRedis(opts.redisUrl ?? TEST_REDIS_URL), rtsp, opts.clip, playStart, schema, opts.env ?? {});
     for (const name of ['gateway', 'worker', 'ingest'] as const) stack.startService(name);
     return stack;
