@@ -56,13 +56,7 @@ export interface MemberSpec<P extends object, D extends Detector, A extends stri
   restore(arrays: Record<A, Float32Array> & Record<string, Float32Array>, params: P, frame: FrameSize, saved: DetectorState): D;
 }
 
-export interface MemberKind<P extends object> extends DetectorKind {
-  readonly defaults: P;
-  /** The defaults with `given` over them, checked; throws ModelError naming the member and the key. */
-  resolve(given?: Record<string, unknown>): P;
-}
-
-export function defineMember<P extends object, D extends Detector, A extends string>(spec: MemberSpec<P, D, A>): MemberKind<P> {
+export function defineMember<P extends object, D extends Detector, A extends string>(spec: MemberSpec<P, D, A>): DetectorKind {
   const { name } = spec;
   const resolve = (given?: Record<string, unknown>): P => {
     const { defaults, schema } = spec.params;
@@ -80,8 +74,6 @@ export function defineMember<P extends object, D extends Detector, A extends str
     name,
     ...(spec.tier ? { tier: spec.tier } : {}),
     ...(spec.calibration ? { calibration: spec.calibration } : {}),
-    defaults: spec.params.defaults,
-    resolve,
     // Params and frames are checked before any work, and synchronously: a bad call throws at once.
     fit(frames: FrameInput[], params?: Record<string, unknown>) {
       const p = resolve(params);
