@@ -74,6 +74,9 @@ export function gaussianBlur(src: F32, width: number, height: number, sigma: num
   return separableFilter(src, width, height, gaussianKernel(sigma), out, 1);
 }
 
+/** Scratch rows of separableFilter, by size: a frame is filtered a few times and the buffer is the same each time. */
+let filterScratch = new Float32Array(0);
+
 /** A symmetric kernel applied along rows then columns; `step` 2 keeps every second row and column. */
 function separableFilter(src: F32, width: number, height: number, k: Float32Array, out: F32 | undefined, step: 1 | 2): F32 {
   const r = (k.length - 1) / 2;
@@ -82,22 +85,51 @@ function separableFilter(src: F32, width: number, height: number, k: Float32Arra
   const target = out ?? new Float32Array(ow * oh);
   const xi = reflectedIndices(width, r),
     yi = reflectedIndices(height, r);
-  const tmp = new Float32Array(ow * height);
+  if (filterScratch.length < ow * height) filterScratch = new Float32Array(ow * height);
+  const tmp = filterScratch;
+  // Five taps (the blur and the pyramid's kernel) have an unrolled inner loop: the same terms in the same order.
+  const five = k.length === 5;
+  const [k0, k1, k2, k3, k4] = five ? (k as unknown as [number, number, number, number, number]) : [0, 0, 0, 0, 0];
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let ox = 0; ox < ow; ox++) {
       const x = ox * step;
       let s = 0;
-      for (let j = 0; j < k.length; j++) s += k[j]! * src[row + xi[x + j]!]!;
+      if (five && x >= 2 && x + 2 < width) {
+        const i = row + x;
+        s += k0 * src[i - 2]!;
+        s += k1 * src[i - 1]!;
+        s += k2 * src[i]!;
+        s += k3 * src[i + 1]!;
+        s += k4 * src[i + 2]!;
+      } else for (let j = 0; j < k.length; j++) s += k[j]! * src[row + xi[x + j]!]!;
       tmp[y * ow + ox] = s;
     }
   }
   for (let oy = 0; oy < oh; oy++) {
     const y = oy * step;
+    const o = oy * ow;
+    if (five) {
+      const a = yi[y]! * ow,
+        b = yi[y + 1]! * ow,
+        c = yi[y + 2]! * ow,
+        d = yi[y + 3]! * ow,
+        e = yi[y + 4]! * ow;
+      for (let ox = 0; ox < ow; ox++) {
+        let s = 0;
+        s += k0 * tmp[a + ox]!;
+        s += k1 * tmp[b + ox]!;
+        s += k2 * tmp[c + ox]!;
+        s += k3 * tmp[d + ox]!;
+        s += k4 * tmp[e + ox]!;
+        target[o + ox] = s;
+      }
+      continue;
+    }
     for (let ox = 0; ox < ow; ox++) {
       let s = 0;
       for (let j = 0; j < k.length; j++) s += k[j]! * tmp[yi[y + j]! * ow + ox]!;
-      target[oy * ow + ox] = s;
+      target[o + ox] = s;
     }
   }
   return target;

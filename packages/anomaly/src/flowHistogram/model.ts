@@ -88,7 +88,11 @@ export class FlowDescriptors {
   readonly key: string;
   private readonly flow: OpticalFlow;
   private readonly luma: Float32Array;
-  /** The last frame described, as the next one's predecessor: consecutive frames blur and build each pyramid once. */
+  /**
+   * The last frame described, as the next one's predecessor: consecutive frames blur and build each pyramid
+   * once. Matched by content, not only by identity: a live worker gets each frame's predecessor as a fresh copy
+   * from Redis, and comparing the bytes costs far less than a blur and a pyramid.
+   */
   private last: { rgb: Uint8Array; blurred: Float32Array; pyramid: PyramidLevel[] } | undefined;
   /** Weights of the pooled descriptor's dimensions (counts → shares of the cell, speed weights). */
   private readonly scale: Float32Array;
@@ -180,7 +184,7 @@ export class FlowDescriptors {
     const { width: W, height: H, params } = this;
     const need = W * H * 3;
     if (rgb.length < need || prevRgb.length < need) throw new RangeError(`frame data has ${Math.min(rgb.length, prevRgb.length)} bytes, expected ${need}`);
-    const before = this.last?.rgb === prevRgb ? this.last : this.prepare(prevRgb);
+    const before = this.last && sameBytes(this.last.rgb, prevRgb) ? this.last : this.prepare(prevRgb);
     const now = this.prepare(rgb);
     this.last = now;
     const cur = now.blurred,
@@ -219,6 +223,10 @@ export class FlowDescriptors {
     }
     return out;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || (a.byteLength === b.byteLength && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
 }
 
 /**
