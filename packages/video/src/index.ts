@@ -24,3 +24,4 @@ export { drawBoxes, type NormalisedBox, type Rgb } from './draw.js';
 export { LocalRtspServer, prepareStreamFile, type LocalRtspServerOptions, type RtspMount } from './localRtspServer.js';
 export { renderHeatmap, turbo, HEATMAP_THRESHOLD_POSITION, type HeatmapOptions } from './heatmap.js';
 export { IMAGE_EXTENSIONS, isImageFile, listImageFiles, imageSequenceSize, decodeImageSequence, type ImageSequenceOptions } from './imageSequence.js';
+export { packYuv420, unpackYuv420, yuv420Bytes } from './yuv420.js';

@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Frame, FrameJob, RedisKeys } from '@vigil/core';
 import { packBackground, type BackgroundImages } from '@vigil/anomaly/capture';
+import { packYuv420 } from '@vigil/video';
 
 export interface PublishOptions {
   maxInFlight: number;
@@ -43,7 +44,9 @@ export class FramePublisher {
     // Every frame is stored, even one that is dropped, so the next frame still has its predecessor for motion.
     const multi = this.redis.multi();
     if (bgKey) multi.set(bgKey, Buffer.from(packBackground(background!)), 'EX', this.opts.frameTtlSeconds);
-    multi.set(key, Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), 'EX', this.opts.frameTtlSeconds);
+    // YUV 4:2:0: half the bytes of rgb24, and what the members measure (luma, 2 × 2 colour) kept up to rounding.
+    const packed = packYuv420(frame.data, frame.width, frame.height);
+    multi.set(key, Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength), 'EX', this.opts.frameTtlSeconds);
     await countFrameIn(multi, this.keys, frame).exec();
     const prevKey = this.prevKey;
     this.prevKey = key;
@@ -60,6 +63,7 @@ export class FramePublisher {
       width: frame.width,
       height: frame.height,
       key,
+      encoding: 'yuv420',
       ...(prevKey ? { prevKey } : {}),
       ...(bgKey ? { bgKey } : {}),
     };

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys, type Frame, type FrameJob } from '@vigil/core';
+import { packYuv420 } from '@vigil/video';
 import { FramePublisher } from '../src/framePublisher.js';
 
 const ns = `test-pub-${randomBytes(4).toString('hex')}`;
@@ -44,7 +45,7 @@ describe('FramePublisher', () => {
     expect(await publisher.publish(frame(10))).toBe('queued');
   });
 
-  it('stores the frame bytes under the job key with a TTL, and points each job at the previous frame', async () => {
+  it('stores the frame as YUV 4:2:0 under the job key with a TTL, and points each job at the previous frame', async () => {
     const jobs = await queue.getWaiting(0, 10);
     const bySeq = new Map(jobs.map((j) => [j.data.seq, j.data]));
     const first = bySeq.get(0)!;
@@ -53,7 +54,9 @@ describe('FramePublisher', () => {
     // Frame 9 was dropped, yet frame 10 still gets it as its predecessor for motion.
     expect(bySeq.get(10)!.prevKey).toBe(keys.frame('cam1', 9));
     const bytes = await redis.getBuffer(first.key);
-    expect(bytes && [...bytes]).toEqual([...frame(0).data]);
+    expect(first.encoding).toBe('yuv420');
+    expect(bytes && [...bytes]).toEqual([...packYuv420(frame(0).data, 4, 2)]);
+    expect(bytes?.length).toBe(4 * 2 * 1.5);
     const ttl = await redis.ttl(first.key);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30);

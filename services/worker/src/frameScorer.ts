@@ -7,7 +7,9 @@ import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
 import { writeAlertFiles } from './alertSnapshots.js';
 import { CameraEvidence } from './cameraEvidence.js';
+import { unpackYuv420, yuv420Bytes } from '@vigil/video';
 import { loadFrameMemory } from './frameMemory.js';
+import { RecentFrames } from './recentFrames.js';
 
 const log = createLogger('worker:snapshots');
 
@@ -26,6 +28,10 @@ export type ScoreOutcome = { kind: 'scored'; score: FrameScore; events: AlertEve
 
 export class FrameScorer {
   private readonly evidence: CameraEvidence;
+  /** Frames scored here lately: a next frame's predecessor is usually among them (fewer bytes read, and flowHistogram reuses its pyramid). */
+  private readonly recent = new RecentFrames();
+  /** Predecessors found in `recent` and read from Redis (tests check the reuse). */
+  readonly prevReads = { reused: 0, read: 0 };
 
   constructor(
     private readonly redis: Redis,
@@ -44,16 +50,21 @@ export class FrameScorer {
     const model = await this.models.get(job.cameraId);
     if (!model) return { kind: 'no-model' };
     const escalationKey = this.keys.cascadeEscalated(job.cameraId);
+    const known = job.prevKey ? this.recent.get(job.prevKey) : undefined;
     const [data, prev, bg, escalated, stored] = await Promise.all([
       this.redis.getBuffer(job.key),
-      job.prevKey ? this.redis.getBuffer(job.prevKey) : Promise.resolve(null),
+      job.prevKey && !known ? this.redis.getBuffer(job.prevKey) : Promise.resolve(null),
       job.bgKey ? this.redis.getBuffer(job.bgKey) : Promise.resolve(null),
       this.redis.exists(escalationKey),
       loadFrameMemory(this.redis, this.keys, job.cameraId, job.seq, model.memoryUses(), this.frameTtlSeconds),
     ]);
     if (!data) return { kind: 'expired' };
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const prevBytes = prev && prev.byteLength === data.byteLength ? new Uint8Array(prev.buffer, prev.byteOffset, prev.byteLength) : undefined;
+    const bytes = rgbOf(data, job, job.key);
+    this.recent.remember(job.key, bytes);
+    if (known) this.prevReads.reused++;
+    else if (job.prevKey) this.prevReads.read++;
+    // A predecessor of another size (the camera's stream changed) is no predecessor.
+    const prevBytes = known?.byteLength === bytes.byteLength ? known : prev && prev.byteLength === data.byteLength ? rgbOf(prev, job, job.prevKey!) : undefined;
     // The background pair was kept by ingest (workers hold no per-camera state); expired or absent → that member is neutral.
     const background = bg ? unpackBackground(new Uint8Array(bg.buffer, bg.byteOffset, bg.byteLength), job.width, job.height) : undefined;
     const input = {
@@ -102,4 +113,13 @@ export class FrameScorer {
     );
     return { kind: 'scored', score, events };
   }
+}
+
+/** A frame's bytes from Redis as rgb24: unpacked when ingest wrote YUV 4:2:0; one line naming the frame when the size is wrong. */
+function rgbOf(stored: Buffer, job: FrameJob, key: string): Uint8Array {
+  const bytes = new Uint8Array(stored.buffer, stored.byteOffset, stored.byteLength);
+  const { width, height } = job;
+  const expected = job.encoding === 'yuv420' ? yuv420Bytes(width, height) : width * height * 3;
+  if (bytes.byteLength !== expected) throw new Error(`frame ${key} has ${bytes.byteLength} bytes, expected ${expected} (${width}x${height} ${job.encoding ?? 'rgb24'})`);
+  return job.encoding === 'yuv420' ? unpackYuv420(bytes, width, height) : bytes;
 }
