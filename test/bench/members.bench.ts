@@ -5,7 +5,9 @@
  * the same frames after a warm-up; then the default ensemble as one model (its members share the backbone
  * pass of a frame). Prints a table of ms/frame and score-to-decode ratios; `--json FILE` also writes them.
  * Usage: pnpm exec tsx test/bench/members.bench.ts [--clip footage/street.mp4] [--width 320] [--fps 5]
- *          [--fit-frames 60] [--frames 20] [--members padim,patchCore] [--json out.json]
+ *          [--fit-frames 60] [--frames 20] [--members padim,patchCore] [--batches 1,4] [--json out.json]
+ * `--batches`: the backbone alone is also timed on batches of these many frames (one execute each), as the
+ * worker's batcher runs it across cameras: a GPU's figure (scripts/gpu-check.sh passes 1,16,32,64).
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +24,7 @@ import {
   loadBackbone,
   detectorNames,
   framesWithPrev,
+  SequenceMemory,
   initBackend,
   tf,
   withBackgrounds,
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     'fit-frames': { type: 'string', default: '60' },
     frames: { type: 'string', default: '20' },
     members: { type: 'string' },
+    batches: { type: 'string', default: '1,4' },
     json: { type: 'string' },
   },
 });
@@ -80,13 +84,16 @@ async function decodeOnly(): Promise<{ frames: Uint8Array[]; height: number; msP
 }
 
 /**
- * Fresh frame objects each time, and no kept detections: the backbone keeps recent frames' features and the
- * objects member its detections by content, which would flatter a second pass.
+ * Fresh frame objects each time, a fresh feature memory, and no kept detections: the backbone keeps recent
+ * frames' features and the objects member its detections by content, and flowHistogram keeps each frame's
+ * descriptors in the frame's memory, any of which would flatter a second pass.
  */
 function timeScoring(detector: { score(input: FrameInput): unknown }, inputs: FrameInput[]): number {
   clearObjectDetections();
-  for (const input of inputs.slice(0, 2)) detector.score({ ...input });
-  const fresh = inputs.map((input) => ({ ...input }));
+  const warmMemory = new SequenceMemory();
+  for (const input of inputs.slice(0, 2)) detector.score({ ...input, memory: warmMemory });
+  const memory = new SequenceMemory();
+  const fresh = inputs.map((input) => ({ ...input, memory }));
   const t0 = performance.now();
   for (const input of fresh) detector.score(input);
   return (performance.now() - t0) / inputs.length;
@@ -100,6 +107,8 @@ if (inputs.length < fitCount + scoreCount) throw new Error(`clip has ${inputs.le
 const train = inputs.slice(0, fitCount),
   test = inputs.slice(fitCount, fitCount + scoreCount);
 const members = values.members ? values.members.split(',') : detectorNames();
+const batches = values.batches!.split(',').map(Number);
+if (!batches.every((b) => Number.isInteger(b) && b >= 1)) throw new Error(`--batches: whole numbers ≥ 1, comma-separated, got ${values.batches}`);
 process.stdout.write(`clip ${clip}: ${inputs.length} frames of ${width}x${decoded.height} at ${fps} fps; decode ${decoded.msPerFrame.toFixed(2)} ms/frame; best backend ${best}\n`);
 
 const backends: BackendName[] = [];
@@ -123,6 +132,21 @@ const rows: Row[] = [];
     row.msPerFrame[backend] = timeScoring({ score: (input) => backbone.extract(input) }, test);
   }
   rows.push(row);
+  for (const size of batches) {
+    const batchRow: Row = { member: `backbone ×${size}`, fitMs: NaN, msPerFrame: {} };
+    // Fresh objects of the clip's frames, cycled: one execute for the whole batch, timed after a warm-up.
+    const batch = () => Array.from({ length: size }, (_, i) => ({ ...inputs[i % inputs.length]! }));
+    for (const backend of backends) {
+      await activate(backend);
+      backbone.extract(batch());
+      const runs = Math.max(1, Math.ceil(16 / size));
+      const t0 = performance.now();
+      for (let r = 0; r < runs; r++) backbone.extract(batch());
+      batchRow.msPerFrame[backend] = (performance.now() - t0) / (runs * size);
+    }
+    rows.push(batchRow);
+    process.stdout.write(`  backbone in batches of ${size}: ${backends.map((b) => `${b} ${batchRow.msPerFrame[b]!.toFixed(1)} ms/frame`).join(', ')}\n`);
+  }
 }
 for (const name of members) {
   const row: Row = { member: name, fitMs: NaN, msPerFrame: {} };
