@@ -16,7 +16,7 @@ import type { Backbone } from './features/backbone.js';
 import type { MemoryUse } from './features/featureMemory.js';
 import type { FrameInput } from './frameInput.js';
 import { DEFAULT_MEMBERS, detectorKind } from './registry.js';
-import { accumulatedMap, defaultTemporalParams, evidenceScore, foldEvidence, type EvidenceState, type TemporalCalibration, type TemporalParams } from './temporal/evidence.js';
+import { accumulatedMap, defaultTemporalParams, evidenceScore, foldEvidence, holdScore, type EvidenceState, type TemporalCalibration, type TemporalParams } from './temporal/evidence.js';
 
 export const MODEL_FORMAT = 'vigil-camera-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -245,8 +245,10 @@ class EnsembleCameraModel implements CameraModel {
   accumulate(instant: CameraScore, state: EvidenceState | undefined, atMs: number, options: { gated?: boolean } = {}): AccumulatedScore {
     const temporal = this.manifest.temporal;
     if (!temporal) return { score: instant, state };
-    const next = instant.warm && !options.gated ? foldEvidence(state, instant.map, atMs, temporal.intervalSeconds, temporal.params) : state;
-    return { score: applyEvidence(instant, next, temporal), state: next };
+    if (!(instant.warm && !options.gated)) return { score: applyEvidence(instant, state, temporal), state };
+    const next = foldEvidence(state, instant.map, atMs, temporal.intervalSeconds, temporal.params);
+    // Hysteresis: shortly after a crossing the camera is judged against the hold level, and a frame crossing so holds on.
+    return holdScore(applyEvidence(instant, next, temporal), next, atMs, temporal.params);
   }
 
   private readonly subsetThresholds = new Map<string, number | undefined>();

@@ -23,9 +23,18 @@ export interface TemporalParams {
   floor: number;
   /** Most one frame counts for (normalised), so a single extreme frame adds little. */
   cap: number;
+  /**
+   * Hysteresis, as an alarm holds: for `holdSeconds` after a cell crossed the threshold, the cells within
+   * `holdCells` of it are judged against `holdLevel` of the threshold (their scores divided by it), and a
+   * cell crossing so holds on — so an object stays found while it stays moderately anomalous, as it moves,
+   * and only where it is. Absent in models fitted before it (no hold). UCSD Ped1 figures in docs/detectors.md.
+   */
+  holdSeconds?: number;
+  holdLevel?: number;
+  holdCells?: number;
 }
 
-export const defaultTemporalParams: TemporalParams = { seconds: 3, floor: 0.4, cap: 2 };
+export const defaultTemporalParams: TemporalParams = { seconds: 3, floor: 0.4, cap: 2, holdSeconds: 3, holdLevel: 0.4, holdCells: 3 };
 
 /** JSON- and wire-friendly: the newest capture time folded in (ms) and each cell's evidence at that time. */
 export interface EvidenceState {
@@ -33,6 +42,8 @@ export interface EvidenceState {
   cols: number;
   rows: number;
   evidence: Float32Array;
+  /** Per cell, the capture time (ms) of the newest frame in which it crossed the threshold (NaN: never); the hold runs from it. */
+  hot?: Float64Array;
 }
 
 /** Thresholds from calibration: evidence h_E that counts as 1, and the accumulated score's own threshold h_A. */
@@ -65,7 +76,60 @@ export function foldEvidence(state: EvidenceState | undefined, map: ScoreMap, at
     const term = excess <= 0 ? 0 : (excess < span ? excess : span) * intervalSeconds;
     evidence[c] = base.evidence[c]! * decayOld + term * decayNew;
   }
-  return { at, cols: map.cols, rows: map.rows, evidence };
+  return { at, cols: map.cols, rows: map.rows, evidence, ...(!fresh && base.hot ? { hot: base.hot } : {}) };
+}
+
+/**
+ * The hysteresis step of a frame's accumulated score (1 = threshold): cells within `holdCells` of a cell
+ * that crossed in the last `holdSeconds` have their scores divided by the hold level (and the frame score
+ * is at least the largest of them); every cell then at or over 1 is marked as crossing now. Returns the state
+ * unchanged when no cell crossed.
+ */
+export function holdScore<S extends { score: number; map: ScoreMap }>(score: S, state: EvidenceState, atMs: number, params: TemporalParams): { score: S; state: EvidenceState } {
+  const holdMs = (params.holdSeconds ?? 0) * 1000;
+  const level = params.holdLevel ?? 1;
+  const { cols, rows, data } = score.map;
+  if (!(holdMs > 0 && level > 0 && level < 1) || cols !== state.cols || rows !== state.rows) return { score, state };
+  const n = cols * rows;
+  const hot = state.hot;
+  let out = data;
+  let frameScore = score.score;
+  if (hot) {
+    // Cells that crossed within the hold, then every cell within `holdCells` of one.
+    const r = Math.max(0, Math.round(params.holdCells ?? 0));
+    const recent = new Uint8Array(n);
+    let any = false;
+    for (let c = 0; c < n; c++) {
+      const since = atMs - hot[c]!;
+      if (since >= 0 && since <= holdMs) {
+        recent[c] = 1;
+        any = true;
+      }
+    }
+    if (any) {
+      out = new Float32Array(data);
+      for (let y = 0; y < rows; y++) {
+        for (let x = 0; x < cols; x++) {
+          let held = false;
+          for (let yy = Math.max(0, y - r); yy <= Math.min(rows - 1, y + r) && !held; yy++)
+            for (let xx = Math.max(0, x - r); xx <= Math.min(cols - 1, x + r) && !held; xx++) held = recent[yy * cols + xx] === 1;
+          if (!held) continue;
+          const v = data[y * cols + x]! / level;
+          out[y * cols + x] = v;
+          if (v > frameScore) frameScore = v;
+        }
+      }
+    }
+  }
+  let next: Float64Array | undefined;
+  for (let c = 0; c < n; c++) {
+    if (out[c]! >= 1 && !(hot && hot[c]! >= atMs)) {
+      next ??= hot ? Float64Array.from(hot) : new Float64Array(n).fill(Number.NaN);
+      next[c] = atMs;
+    }
+  }
+  const held = out === data ? score : { ...score, score: frameScore, map: { cols, rows, data: out } };
+  return { score: held, state: next ? { ...state, hot: next } : state };
 }
 
 /** The accumulated map of a frame: max(instant, evidence / h_E where the cell is still above the floor) per cell, over h_A. */
@@ -91,14 +155,16 @@ export function evidenceScore(instant: ScoreMap, state: EvidenceState, params: T
   return m / evidenceThreshold;
 }
 
-/** Packs a state for Redis: at (float64), cols, rows (uint16 each), then the evidence (float32), little-endian. */
+/** Packs a state for Redis: at (float64), cols, rows (uint16 each), the evidence (float32), then each cell's last crossing (float64, NaN: never) when there is one, little-endian. */
 export function packEvidence(state: EvidenceState): Uint8Array {
-  const out = new Uint8Array(12 + state.evidence.length * 4);
+  const n = state.evidence.length;
+  const out = new Uint8Array(12 + n * 4 + (state.hot ? n * 8 : 0));
   const view = new DataView(out.buffer);
   view.setFloat64(0, state.at, true);
   view.setUint16(8, state.cols, true);
   view.setUint16(10, state.rows, true);
-  for (let i = 0; i < state.evidence.length; i++) view.setFloat32(12 + i * 4, state.evidence[i]!, true);
+  for (let i = 0; i < n; i++) view.setFloat32(12 + i * 4, state.evidence[i]!, true);
+  if (state.hot) for (let i = 0; i < n; i++) view.setFloat64(12 + n * 4 + i * 8, state.hot[i]!, true);
   return out;
 }
 
@@ -109,8 +175,14 @@ export function unpackEvidence(bytes: Uint8Array): EvidenceState | undefined {
   const at = view.getFloat64(0, true),
     cols = view.getUint16(8, true),
     rows = view.getUint16(10, true);
-  if (bytes.length !== 12 + cols * rows * 4 || !Number.isFinite(at)) return undefined;
-  const evidence = new Float32Array(cols * rows);
-  for (let i = 0; i < evidence.length; i++) evidence[i] = view.getFloat32(12 + i * 4, true);
-  return { at, cols, rows, evidence };
+  const n = cols * rows;
+  // A state no cell of which has crossed (or packed before the hold) ends with the evidence.
+  const withHot = bytes.length === 12 + n * 12;
+  if ((bytes.length !== 12 + n * 4 && !withHot) || !Number.isFinite(at)) return undefined;
+  const evidence = new Float32Array(n);
+  for (let i = 0; i < n; i++) evidence[i] = view.getFloat32(12 + i * 4, true);
+  if (!withHot) return { at, cols, rows, evidence };
+  const hot = new Float64Array(n);
+  for (let i = 0; i < n; i++) hot[i] = view.getFloat64(12 + n * 4 + i * 8, true);
+  return { at, cols, rows, evidence, hot };
 }
