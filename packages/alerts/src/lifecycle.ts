@@ -215,7 +215,8 @@ export function stepLifecycle(state: LifecycleState, score: FrameScore, policy: 
   if (s.open && latestAt - quietFrom(s.open) >= p.quietMs) events.push(close(s, p));
 
   if (!s.open) {
-    if (counts()) insertSorted(s.highs, { at: t, score: score.score });
+    // A frame over only by the hold confirms nothing: an alert opens on frames that cross on their own.
+    if (counts() && score.held !== true) insertSorted(s.highs, { at: t, score: score.score });
     s.highs = s.highs.filter((h) => h.at > latestAt - p.horizonMs && (s.closedThrough === null || h.at >= s.closedThrough));
     const first = confirmation(s.highs, p);
     if (first >= 0) {

@@ -71,6 +71,16 @@ describe('alert lifecycle', () => {
     });
   });
 
+  it('opens on frames that cross on their own, not on frames over only by the hold, which keep an open alert going', () => {
+    const held = (seconds: number, score: number) => ({ ...frame(seconds, score), held: true });
+    // One crossing, then frames over only by the hold: no alert.
+    expect(run([frame(0, 1.2), held(0.2, 1.5), held(0.4, 1.5), held(0.6, 1.5), held(0.8, 1.5)]).kinds).toEqual([]);
+    // An open alert is kept open by held frames past its quiet period, and closes once they stop.
+    const kept = run([...span(0, 0.4, 1.5), ...[0.6, 1.6, 2.6, 3.6, 4.6].map((t) => held(t, 1.2)), ...span(4.8, 8, 0.3)]);
+    expect(kept.kinds).toEqual(['open', 'close']);
+    expect(kept.events[1]!.alert.endedAt).toBe(new Date(at(4.6)).toISOString());
+  });
+
   it('does not open on isolated spikes spread wider than the confirmation window', () => {
     const frames = span(0, 20, 0.3).map((f, i) => (i % 5 === 0 ? { ...f, score: 2, regions: [box] } : f));
     expect(run(frames).events).toEqual([]);

@@ -87,6 +87,8 @@ export interface CameraScore {
   map: ScoreMap;
   /** False while a member is still warming up (motion or background history too short): the frame must not alert. */
   warm: boolean;
+  /** Over the threshold only by the temporal stage's hold: it may keep an alert open, never open one. */
+  held?: true;
 }
 
 /** A frame's score after the temporal stage, and the camera's evidence with the frame folded in. */

@@ -74,6 +74,7 @@ export async function scoreFrame<I extends InstantScore>(
     modelVersion: model.manifest.version,
     ...(gated ? { gated: true } : {}),
     ...(now.warm ? {} : { warming: true }),
+    ...(accumulated.held ? { held: true } : {}),
   };
   return { instant: now, accumulated, score };
 }

@@ -103,6 +103,11 @@ describe('temporal evidence', () => {
     const scores = held([at(1.2), ...Array.from({ length: 15 }, () => at(0.6)), at(0.3), at(0.6)]);
     expect(scores[0]).toBeCloseTo(1.2);
     expect(scores.slice(1, 16).every((v) => v >= 1)).toBe(true);
+    // Such a frame says it is over only by the hold (the alert lifecycle lets it keep an alert, not open one).
+    let state = foldEvidence(undefined, map(0), 0, 1 / FPS, defaultTemporalParams);
+    state = holdScore({ score: 1.2, map: mapAt(3, 2, 1.2) }, state, 0, defaultTemporalParams).state;
+    expect(holdScore({ score: 0.6, map: mapAt(3, 2, 0.6) }, state, 200, defaultTemporalParams).score).toMatchObject({ score: expect.closeTo(1.5), held: true });
+    expect(holdScore({ score: 1.2, map: mapAt(3, 2, 1.2) }, state, 200, defaultTemporalParams).score.held).toBeUndefined();
     expect(scores[16]).toBeCloseTo(0.75);
     expect(scores[17]).toBeCloseTo(1.5);
     // Without a crossing nothing is held.

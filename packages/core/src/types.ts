@@ -37,4 +37,6 @@ export interface FrameScore {
   gated?: boolean;
   /** A member was still warming up (motion or background history too short after a start or a seek): it never opens or extends an alert either. */
   warming?: boolean;
+  /** Over the threshold only by the temporal stage's hold (hysteresis after a nearby crossing): it keeps an open alert going, never opens one. */
+  held?: boolean;
 }

@@ -85,7 +85,7 @@ export function foldEvidence(state: EvidenceState | undefined, map: ScoreMap, at
  * is at least the largest of them); every cell then at or over 1 is marked as crossing now. Returns the state
  * unchanged when no cell crossed.
  */
-export function holdScore<S extends { score: number; map: ScoreMap }>(score: S, state: EvidenceState, atMs: number, params: TemporalParams): { score: S; state: EvidenceState } {
+export function holdScore<S extends { score: number; map: ScoreMap }>(score: S, state: EvidenceState, atMs: number, params: TemporalParams): { score: S & { held?: true }; state: EvidenceState } {
   const holdMs = (params.holdSeconds ?? 0) * 1000;
   const level = params.holdLevel ?? 1;
   const { cols, rows, data } = score.map;
@@ -128,7 +128,8 @@ export function holdScore<S extends { score: number; map: ScoreMap }>(score: S, 
       next[c] = atMs;
     }
   }
-  const held = out === data ? score : { ...score, score: frameScore, map: { cols, rows, data: out } };
+  // Over only by the hold: said so, for the alert lifecycle (such a frame keeps an alert open, never opens one).
+  const held = out === data ? score : { ...score, score: frameScore, map: { cols, rows, data: out }, ...(frameScore >= 1 && score.score < 1 ? { held: true as const } : {}) };
   return { score: held, state: next ? { ...state, hot: next } : state };
 }
 
