@@ -6,3 +6,4 @@ export * from './log.js';
 export * from './jobs.js';
 export * from './paths.js';
 export * from './wire.js';
+export * from './boundedMap.js';

@@ -1,15 +1,14 @@
 /** Scores one queued frame: bytes and feature memory from Redis → the frame path (@vigil/anomaly's scoreFrame: cascade, evidence in Redis, regions) → alert lifecycle → alert images on disk. */
 import type { Redis } from 'ioredis';
-import { createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
+import { BoundedMap, createLogger, type AlertEvent, type FrameJob, type FrameScore, type RedisKeys } from '@vigil/core';
 import { DEFAULT_CASCADE, escalates, planCascade, scoreFrame, unpackBackground, type CameraScore, type CascadeSettings } from '@vigil/anomaly';
+import { unpackYuv420, yuv420Bytes } from '@vigil/video';
 import type { BackboneBatcher } from './backboneBatcher.js';
 import type { ModelCache } from './modelCache.js';
 import type { AlertTracker } from './alertTracker.js';
 import { writeAlertFiles } from './alertSnapshots.js';
 import { CameraEvidence } from './cameraEvidence.js';
-import { unpackYuv420, yuv420Bytes } from '@vigil/video';
 import { loadFrameMemory } from './frameMemory.js';
-import { RecentFrames } from './recentFrames.js';
 
 const log = createLogger('worker:snapshots');
 
@@ -28,8 +27,11 @@ export type ScoreOutcome = { kind: 'scored'; score: FrameScore; events: AlertEve
 
 export class FrameScorer {
   private readonly evidence: CameraEvidence;
-  /** Frames scored here lately: a next frame's predecessor is usually among them (fewer bytes read, and flowHistogram reuses its pyramid). */
-  private readonly recent = new RecentFrames();
+  /**
+   * Frames scored here lately, rgb24 by frame key: a next frame's predecessor is usually among them, and frames
+   * under a key never change, so it is not read again (fewer bytes read, and flowHistogram reuses its pyramid).
+   */
+  private readonly recent = new BoundedMap<string, Uint8Array>(32);
   /** Predecessors found in `recent` and read from Redis (tests check the reuse). */
   readonly prevReads = { reused: 0, read: 0 };
 
@@ -60,7 +62,7 @@ export class FrameScorer {
     ]);
     if (!data) return { kind: 'expired' };
     const bytes = rgbOf(data, job, job.key);
-    this.recent.remember(job.key, bytes);
+    this.recent.set(job.key, bytes);
     if (known) this.prevReads.reused++;
     else if (job.prevKey) this.prevReads.read++;
     // A predecessor of another size (the camera's stream changed) is no predecessor.

@@ -16,7 +16,6 @@ import { decodeFrames, packYuv420 } from '@vigil/video';
 import { AlertTracker } from '../src/alertTracker.js';
 import { FrameScorer } from '../src/frameScorer.js';
 import { ModelCache } from '../src/modelCache.js';
-import { RecentFrames } from '../src/recentFrames.js';
 
 const REDIS_URL = process.env.VIGIL_TEST_REDIS ?? 'redis://127.0.0.1:6379';
 const FOOTAGE = new URL('../../../footage/street.mp4', import.meta.url).pathname;
@@ -24,30 +23,6 @@ const FPS = 5;
 const TRAIN = 60;
 const SCORED = 15;
 const policy: AlertPolicy = { confirmFrames: 3, confirmSeconds: 1.5, quietSeconds: 3, updateSeconds: 2 };
-
-describe('RecentFrames', () => {
-  it('keeps the newest frames up to its capacity, the least recently remembered out first', () => {
-    const recent = new RecentFrames(2);
-    const a = new Uint8Array([1]),
-      b = new Uint8Array([2]),
-      c = new Uint8Array([3]);
-    recent.remember('a', a);
-    recent.remember('b', b);
-    recent.remember('a', a);
-    recent.remember('c', c);
-    expect(recent.get('a')).toBe(a);
-    expect(recent.get('b')).toBeUndefined();
-    expect(recent.get('c')).toBe(c);
-    expect(recent.size).toBe(2);
-  });
-
-  it('keeps nothing at capacity 0 and refuses a bad capacity', () => {
-    const recent = new RecentFrames(0);
-    recent.remember('a', new Uint8Array(1));
-    expect(recent.get('a')).toBeUndefined();
-    expect(() => new RecentFrames(-1)).toThrow(/capacity/);
-  });
-});
 
 describe('a worker reuses the predecessor it scored', () => {
   const ns = `vigil-recenttest-${randomUUID().slice(0, 8)}`;

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { loadGraphModelSync, type GraphModel } from '@tensorflow/tfjs-converter';
 import type { io as ioTypes } from '@tensorflow/tfjs-core';
-import { ModelError } from '@vigil/core';
+import { BoundedMap, ModelError } from '@vigil/core';
 import { initBackend, tf } from '../backend/tfBackend.js';
 import type { FrameInput } from '../frameInput.js';
 
@@ -168,7 +168,7 @@ export function defaultBackboneInput(width: number, height: number): BackboneOpt
 class CenterNetBackbone implements Backbone {
   readonly dims: LayerDims[];
   /** Recent single frames' features, by frame object (and pixel buffer): PaDiM and PatchCore score the same frame one after the other. */
-  private readonly cache = new Map<FrameInput, { data: Uint8Array; features: BackboneFeatures }>();
+  private readonly cache = new BoundedMap<FrameInput, { data: Uint8Array; features: BackboneFeatures }>(CACHED_FRAMES);
 
   constructor(
     private readonly model: SyncGraph,
@@ -215,9 +215,7 @@ class CenterNetBackbone implements Backbone {
   }
 
   private keep(input: FrameInput, features: BackboneFeatures): void {
-    this.cache.delete(input);
     this.cache.set(input, { data: input.data, features });
-    while (this.cache.size > CACHED_FRAMES) this.cache.delete(this.cache.keys().next().value!);
   }
 
   private run(list: readonly FrameInput[]): BackboneFeatures {

@@ -6,6 +6,7 @@
  * next frame's predecessor is not detected twice.
  */
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '@vigil/core';
 import { tf } from '../backend/tfBackend.js';
 import { centerNetGraph } from '../features/backbone.js';
 
@@ -23,7 +24,7 @@ export interface DetectedObject {
 }
 
 const CACHED = 256;
-const cache = new Map<string, DetectedObject[]>();
+const cache = new BoundedMap<string, DetectedObject[]>(CACHED);
 
 /** Forgets every kept detection (benchmarks time each backend from a cold cache). */
 export function clearObjectDetections(): void {
@@ -55,6 +56,5 @@ export function detectObjects(data: Uint8Array, width: number, height: number): 
     objects.push({ x1: raw[i]! * sx, y1: raw[i + 1]! * sy, x2: raw[i + 2]! * sx, y2: raw[i + 3]! * sy, score: raw[i + 4]!, cls: Math.round(raw[i + 5]!) });
   }
   cache.set(key, objects);
-  while (cache.size > CACHED) cache.delete(cache.keys().next().value!);
   return objects;
 }
